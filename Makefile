@@ -1,0 +1,43 @@
+# PigWeight: the two commands a farm's IT person needs are `make run` and `make test`.
+#   make run     install what is missing, build (Release), start the server on 0.0.0.0:8000
+#   make test    install what is missing, build, run every test (Release: all; ASan/UBSan: unit)
+#   make bench   run the benchmarks in bench/ (see bench/README.md)
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+RELEASE := build/release
+ASAN := build/asan
+CMAKE_FLAGS := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+
+.PHONY: run test build build-asan bootstrap bench clean unit
+
+bootstrap:
+	@scripts/bootstrap
+
+$(RELEASE)/build.ninja:
+	cmake -S . -B $(RELEASE) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release -DPW_SANITIZE=OFF
+
+$(ASAN)/build.ninja:
+	cmake -S . -B $(ASAN) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DPW_SANITIZE=ON -DPW_BUILD_BENCH=OFF
+
+build: bootstrap $(RELEASE)/build.ninja
+	cmake --build $(RELEASE) -j $(JOBS)
+
+build-asan: bootstrap $(ASAN)/build.ninja
+	cmake --build $(ASAN) -j $(JOBS)
+
+run: build
+	$(RELEASE)/src/app/pigweight serve
+
+test: build build-asan
+	cd $(RELEASE) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 900
+
+unit: build
+	cd $(RELEASE) && ctest --output-on-failure -j $(JOBS) -L unit
+
+bench: build
+	bench/run_all
+
+clean:
+	rm -rf build

@@ -1,0 +1,87 @@
+// Config: the one typed configuration object, and how it is filled.
+//
+// Sources, later ones winning: built-in defaults, an optional config file (TOML or JSON, flat
+// `key = value` using the setting keys below), environment variables, command-line flags. Every
+// setting is declared once in config.cpp with its key (file key, and flag --key-with-dashes), its
+// environment name, default and description; `pigweight serve --help` and the README list them.
+//
+// Errors: LoadConfig returns one InvalidArgument status whose message names the setting as the
+// user wrote it (PORT=abc, --port abc, port in pigweight.toml) and the problem.
+// Modules receive the part of Config they need; nothing else reads the environment.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace pw::core {
+
+struct Config {
+  // --- server
+  std::string host = "0.0.0.0";
+  int port = 8000;
+  std::filesystem::path data_dir = "data";
+  std::filesystem::path web_dir = std::filesystem::path(PW_SOURCE_DIR) / "web";
+  std::string log_level = "info";
+  int io_threads = 0;  // 0: one per core, at least 2
+  int max_connections = 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  double header_timeout_s = 10;
+  double body_timeout_s = 30;
+  double idle_timeout_s = 60;
+  double write_timeout_s = 30;
+  double shutdown_grace_s = 10;
+  std::size_t ws_queue_limit = 256;
+  double ws_ping_s = 15;
+  bool debug_routes = false;
+  // --- model and counting
+  bool preload_model = true;
+  std::filesystem::path model_path = std::filesystem::path(PW_SOURCE_DIR) / "models" / "pigweight-demo.onnx";
+  double conf_threshold = 0.25;
+  double avg_window_s = 5;
+  // --- live camera
+  bool auto_start_cam = false;
+  std::string cam_url;
+  double fps = 5;
+  int frame_skip = 0;
+  int jpeg_quality = 80;
+};
+
+// Where a setting's value came from.
+enum class Source { kDefault, kFile, kEnv, kFlag };
+
+struct SettingInfo {
+  std::string key;           // "model_path": the config file key; flag is --model-path
+  std::string env;           // "MODEL_PATH"
+  std::string default_text;  // the default, as text
+  std::string help;          // one line
+  std::string flag() const;  // "--model-path"
+};
+
+// All settings, in the order they are documented.
+const std::vector<SettingInfo>& Settings();
+
+struct ConfigInputs {
+  std::optional<std::filesystem::path> file;           // --config / PIGWEIGHT_CONFIG
+  std::map<std::string, std::string> env;              // the process environment (only known names are read)
+  std::map<std::string, std::string> flags;            // setting key -> value given on the command line
+};
+
+struct LoadedConfig {
+  Config config;
+  std::map<std::string, Source> sources;  // setting key -> where it came from
+};
+
+Result<LoadedConfig> LoadConfig(const ConfigInputs& inputs);
+
+// The current value of every setting as text (for logs and /api/config).
+std::map<std::string, std::string> DescribeConfig(const Config& config);
+
+}  // namespace pw::core
