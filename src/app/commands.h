@@ -1,0 +1,15 @@
+// The pigweight subcommands. Each Add* registers its CLI11 subcommand and returns the function
+// that runs it (after parsing); exit codes: 0 ok, 1 runtime failure, 2 bad configuration/usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace pw::app {
+
+using Command = std::function<int()>;
+
+Command AddServe(CLI::App& app);
+
+}  // namespace pw::app

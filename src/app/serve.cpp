@@ -1,0 +1,146 @@
+// `pigweight serve`: the server. Start-up order: config, logging, store, HTTP listening (the
+// server answers from here on), then background components. Shutdown on SIGINT/SIGTERM.
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "app/commands.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "server/api_system.h"
+#include "server/http_server.h"
+#include "server/readiness.h"
+#include "store/store.h"
+
+extern char** environ;
+
+namespace pw::app {
+namespace {
+
+struct ServeArgs {
+  std::string config_file;
+  std::map<std::string, std::string> flags;
+};
+
+std::map<std::string, std::string> Environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+// Publishes the server's own state on the "server" topic every 2 s (coalesced per client).
+void PublishServerState(boost::asio::steady_timer& timer, server::WsHub& hub, server::Metrics& m) {
+  timer.expires_after(std::chrono::seconds(2));
+  timer.async_wait([&timer, &hub, &m](const boost::system::error_code& ec) {
+    if (ec) return;
+    nlohmann::json j = {{"type", "server"},
+                        {"data", {{"uptime_s", core::Timeline::Get().MsSinceStart() / 1000},
+                                  {"connections", m.open_connections.load()},
+                                  {"ws_clients", m.ws_clients.load()}}}};
+    hub.Publish("server", j.dump(), "server");
+    PublishServerState(timer, hub, m);
+  });
+}
+
+int Serve(const ServeArgs& args) {
+  core::ConfigInputs inputs;
+  inputs.env = Environment();
+  if (!args.config_file.empty()) {
+    inputs.file = args.config_file;
+  } else if (auto it = inputs.env.find("PIGWEIGHT_CONFIG"); it != inputs.env.end() && !it->second.empty()) {
+    inputs.file = it->second;
+  }
+  inputs.flags = args.flags;
+  auto loaded = core::LoadConfig(inputs);
+  if (!loaded.ok()) {
+    std::cerr << "pigweight: configuration error: " << loaded.status().message() << "\n";
+    return 2;
+  }
+  const core::Config& config = loaded->config;
+  (void)core::InitLogging(config.log_level);
+  core::Timeline::Get().Mark("config loaded");
+  spdlog::info("pigweight {} starting; data in {}", PW_VERSION, std::filesystem::absolute(config.data_dir).string());
+
+  server::Readiness readiness;
+  auto store = store::OpenSqliteStore(config.data_dir);
+  if (!store.ok()) {
+    std::cerr << "pigweight: cannot open the store: " << store.status().message() << "\n";
+    return 2;
+  }
+  readiness.Set("store", server::Readiness::State::kReady,
+                (*store)->backend() + " " + (*store)->location() + " schema v" +
+                    std::to_string((*store)->schema_version()));
+  core::Timeline::Get().Mark("store opened");
+
+  server::Metrics metrics;
+  server::WsHub hub(metrics, {config.ws_queue_limit, 8u << 20});
+  server::Router router;
+  std::unique_ptr<server::StaticFiles> static_files;
+  if (std::filesystem::is_directory(config.web_dir)) {
+    static_files = std::make_unique<server::StaticFiles>(config.web_dir);
+  } else {
+    spdlog::warn("web UI directory {} not found; only the API is served", config.web_dir.string());
+  }
+  server::HttpServer http(server::ServerLimits::FromConfig(config), router, static_files.get(), metrics, hub);
+  server::AddSystemRoutes(router, {config, readiness, metrics, hub, http.io()});
+
+  if (auto st = http.Listen(config.host, config.port); !st.ok()) {
+    std::cerr << "pigweight: " << st.message() << "\n";
+    return 1;
+  }
+  readiness.Set("http", server::Readiness::State::kReady, "listening on port " + std::to_string(http.port()));
+  spdlog::info("listening on http://{}:{}", config.host, http.port());
+  core::Timeline::Get().Mark("server listening");
+  if (config.debug_routes) spdlog::warn("DEBUG_ROUTES is on: test-only load routes are enabled");
+
+  boost::asio::signal_set signals(http.io(), SIGINT, SIGTERM);
+  int signal_count = 0;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (++signal_count > 1) {
+          spdlog::warn("second signal: stopping now");
+          http.io().stop();
+          return;
+        }
+        spdlog::info("signal {}: graceful shutdown (up to {} s)", sig, config.shutdown_grace_s);
+        http.Shutdown();
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+  boost::asio::steady_timer state_timer(http.io());
+  PublishServerState(state_timer, hub, metrics);
+
+  int threads = config.io_threads > 0 ? config.io_threads
+                                      : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  http.Run(threads);
+  spdlog::info("pigweight stopped");
+  return 0;
+}
+
+}  // namespace
+
+Command AddServe(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* sub = app.add_subcommand("serve", "Run the server (HTTP API, web UI, cameras, indexing)");
+  sub->add_option("--config", args->config_file,
+                  "Config file (TOML or JSON; keys as below). Env: PIGWEIGHT_CONFIG");
+  sub->get_formatter()->column_width(34);
+  for (const auto& s : core::Settings()) {
+    std::string help = s.help + " [env " + s.env + ", default: " +
+                       (s.default_text.empty() ? "none" : s.default_text) + "]";
+    sub->add_option_function<std::string>(
+        s.flag(), [args, key = s.key](const std::string& v) { args->flags[key] = v; }, help);
+  }
+  return [args] { return Serve(*args); };
+}
+
+}  // namespace pw::app

@@ -1,0 +1,106 @@
+#include "server/http.h"
+
+namespace pw::server {
+
+std::optional<std::string> Request::Query(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+Response Response::Json(const nlohmann::json& j, http::status status) {
+  Response r;
+  r.status = status;
+  r.headers.set(http::field::content_type, "application/json");
+  r.headers.set(http::field::cache_control, "no-store");
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+Response Response::Text(std::string text, std::string content_type, http::status status) {
+  Response r;
+  r.status = status;
+  r.headers.set(http::field::content_type, content_type);
+  r.body = std::move(text);
+  return r;
+}
+
+Response Response::Error(http::status http_status, std::string_view code, std::string message) {
+  return Json({{"error", {{"code", code}, {"message", std::move(message)}}}}, http_status);
+}
+
+Response Response::Error(const core::Status& status) {
+  Response r = Error(HttpStatusFor(status.code()), core::CodeName(status.code()), status.message());
+  if (status.code() == core::Code::kBusy) r.headers.set(http::field::retry_after, "1");
+  return r;
+}
+
+http::status HttpStatusFor(core::Code code) {
+  switch (code) {
+    case core::Code::kOk: return http::status::ok;
+    case core::Code::kInvalidArgument: return http::status::bad_request;
+    case core::Code::kNotFound: return http::status::not_found;
+    case core::Code::kConflict: return http::status::conflict;
+    case core::Code::kTooLarge: return http::status::payload_too_large;
+    case core::Code::kUnprocessable: return http::status::unprocessable_entity;
+    case core::Code::kRangeNotSatisfiable: return http::status::range_not_satisfiable;
+    case core::Code::kUnavailable: return http::status::service_unavailable;
+    case core::Code::kBusy: return http::status::service_unavailable;
+    case core::Code::kTimedOut: return http::status::gateway_timeout;
+    case core::Code::kCancelled: return http::status::conflict;
+    case core::Code::kInternal: return http::status::internal_server_error;
+  }
+  return http::status::internal_server_error;
+}
+
+namespace {
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::optional<std::string> PercentDecode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out += in[i];
+      continue;
+    }
+    if (i + 2 >= in.size()) return std::nullopt;
+    int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    char c = static_cast<char>(hi * 16 + lo);
+    if (c == '\0') return std::nullopt;
+    out += c;
+    i += 2;
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    std::string key(pair.substr(0, eq));
+    std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    for (auto* s : {&key, &value}) {
+      for (char& c : *s) {
+        if (c == '+') c = ' ';
+      }
+    }
+    auto k = PercentDecode(key);
+    auto v = PercentDecode(value);
+    if (k && v) out[*k] = *v;
+  }
+  return out;
+}
+
+}  // namespace pw::server

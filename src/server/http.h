@@ -1,0 +1,71 @@
+// HTTP request/response types shared by the router, the handlers and the connection code.
+//
+// A handler receives a shared Request (it may keep it alive for asynchronous work) and a Respond
+// callback that it must call exactly once, from any thread. Errors use one JSON shape:
+//   {"error": {"code": "not_found", "message": "no video abc"}}
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+
+namespace pw::server {
+
+namespace http = boost::beast::http;
+
+struct Request {
+  http::request<http::string_body> msg;
+  std::string path;                            // percent-decoded, without the query
+  std::map<std::string, std::string> query;    // decoded; last value wins
+  std::map<std::string, std::string> params;   // from the route pattern, e.g. {id}
+  std::string remote;                          // "127.0.0.1:51234"
+  std::string route = "unmatched";             // the route pattern that matched (metrics label)
+
+  http::verb method() const { return msg.method(); }
+  std::string Header(http::field f) const { return std::string(msg[f]); }
+  std::optional<std::string> Query(const std::string& name) const;
+  const std::string& body() const { return msg.body(); }
+};
+using RequestPtr = std::shared_ptr<Request>;
+
+// A slice of a file sent as the body (static files, videos, cached segments).
+struct FileSlice {
+  std::filesystem::path path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+struct Response {
+  http::status status = http::status::ok;
+  http::fields headers;
+  std::string body;
+  std::optional<FileSlice> file;  // when set, the body is read from this file instead of `body`
+
+  static Response Json(const nlohmann::json& j, http::status status = http::status::ok);
+  static Response Text(std::string text, std::string content_type = "text/plain; charset=utf-8",
+                       http::status status = http::status::ok);
+  // The JSON error shape, with the HTTP status mapped from the Status code (see HttpStatusFor).
+  static Response Error(const core::Status& status);
+  static Response Error(http::status http_status, std::string_view code, std::string message);
+};
+
+using Respond = std::function<void(Response)>;
+using Handler = std::function<void(const RequestPtr&, Respond)>;
+
+// The one place where Status codes become HTTP statuses.
+http::status HttpStatusFor(core::Code code);
+
+// Percent-decodes a URL component ('+' stays '+' in paths; DecodeQueryComponent maps it to ' ').
+std::optional<std::string> PercentDecode(std::string_view in);
+std::map<std::string, std::string> ParseQuery(std::string_view query);
+
+}  // namespace pw::server

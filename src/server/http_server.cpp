@@ -1,0 +1,442 @@
+#include "server/http_server.h"
+
+#include <fcntl.h>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+#include "server/file_body.h"
+#include "server/ws_session.h"
+
+namespace pw::server {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::chrono::milliseconds Ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+template <class Message>
+void CopyHeaders(const http::fields& from, Message& to) {
+  for (const auto& f : from) to.set(f.name_string(), f.value());
+  to.set(http::field::server, "pigweight");
+}
+
+// Turns a Response into a serialisable message. HEAD keeps the headers (with the real
+// Content-Length) and drops the body.
+http::message_generator BuildMessage(Response&& r, unsigned version, bool keep_alive, bool head,
+                                     std::uint64_t* body_bytes) {
+  if (r.file) {
+    UniqueFd fd(::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      return BuildMessage(Response::Error(http::status::not_found, "not_found", "file vanished"),
+                          version, keep_alive, head, body_bytes);
+    }
+    http::response<FileSliceBody> res{r.status, version};
+    CopyHeaders(r.headers, res);
+    res.keep_alive(keep_alive);
+    res.content_length(r.file->length);
+    *body_bytes = head ? 0 : r.file->length;
+    if (head) return http::response<http::empty_body>{std::move(res.base())};
+    res.body() = FileSliceBody::value_type{std::move(fd), r.file->offset, r.file->length};
+    return res;
+  }
+  http::response<http::string_body> res{r.status, version, std::move(r.body)};
+  CopyHeaders(r.headers, res);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  *body_bytes = head ? 0 : res.body().size();
+  if (head) return http::response<http::empty_body>{std::move(res.base())};
+  return res;
+}
+
+}  // namespace
+
+ServerLimits ServerLimits::FromConfig(const core::Config& c) {
+  ServerLimits l;
+  l.max_connections = static_cast<std::size_t>(c.max_connections);
+  l.max_header_bytes = c.max_header_bytes;
+  l.max_body_bytes = c.max_body_bytes;
+  l.header_timeout_s = c.header_timeout_s;
+  l.body_timeout_s = c.body_timeout_s;
+  l.idle_timeout_s = c.idle_timeout_s;
+  l.write_timeout_s = c.write_timeout_s;
+  l.shutdown_grace_s = c.shutdown_grace_s;
+  l.ws_ping_s = c.ws_ping_s;
+  return l;
+}
+
+// One HTTP connection: read a request, answer it, repeat while keep-alive allows.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(HttpServer& server, tcp::socket socket)
+      : server_(server), stream_(std::move(socket)) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    ++server_.metrics().open_connections;
+  }
+  ~HttpSession() {
+    if (id_) server_.Unregister(id_);
+    if (counted_) --server_.metrics().open_connections;
+  }
+
+  void Start() {
+    id_ = server_.Register(shared_from_this());
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // Server shutdown: idle connections close now, busy ones after their response.
+  void Drain() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->state_ == State::kIdle) self->Close();
+    });
+  }
+
+ private:
+  enum class State { kIdle, kReading, kBusy };
+
+  void WaitForRequest() {
+    state_ = State::kIdle;
+    if (server_.draining()) return Close();
+    if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes already here
+    stream_.expires_after(Ms(server_.limits().idle_timeout_s));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->Close();
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.limits().max_header_bytes));
+    parser_->body_limit(server_.limits().max_body_bytes);
+    stream_.expires_after(Ms(server_.limits().header_timeout_s));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    started_ = Clock::now();
+    if (ec == http::error::header_limit) {
+      return Fail(http::status::request_header_fields_too_large, "too_large",
+                  "request headers exceed " + std::to_string(server_.limits().max_header_bytes) + " bytes");
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
+      return Close();
+    }
+    if (ec) return Fail(http::status::bad_request, "invalid_argument", "malformed request: " + ec.message());
+    auto& req = parser_->get();
+    if (beast::websocket::is_upgrade(req)) {
+      if (req.target() != "/ws") {
+        return Fail(http::status::not_found, "not_found", "WebSocket endpoint is /ws");
+      }
+      counted_ = false;  // the WebSocket session counts itself from here
+      --server_.metrics().open_connections;
+      StartWebSocket(server_, std::move(stream_), parser_->release());
+      return;
+    }
+    if (auto len = parser_->content_length(); len && *len > server_.limits().max_body_bytes) {
+      return Fail(http::status::payload_too_large, "too_large",
+                  "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
+                      std::to_string(server_.limits().max_body_bytes));
+    }
+    if (parser_->is_done()) return Dispatch();
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
+      stream_.expires_after(Ms(server_.limits().write_timeout_s));
+      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+        if (wec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(Ms(server_.limits().body_timeout_s));
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec == http::error::body_limit) {
+        return self->Fail(http::status::payload_too_large, "too_large",
+                          "request body exceeds the limit of " +
+                              std::to_string(self->server_.limits().max_body_bytes) + " bytes");
+      }
+      if (ec) return self->Close();
+      self->Dispatch();
+    });
+  }
+
+  void Dispatch() {
+    state_ = State::kBusy;
+    stream_.expires_never();
+    auto req = std::make_shared<Request>();
+    req->msg = parser_->release();
+    req->remote = remote_;
+    std::string_view target = req->msg.target();
+    auto q = target.find('?');
+    auto path = PercentDecode(target.substr(0, q));
+    if (q != std::string_view::npos) req->query = ParseQuery(target.substr(q + 1));
+    request_ = req;
+    if (!path || path->empty() || path->front() != '/') {
+      return Reply(Response::Error(http::status::bad_request, "invalid_argument", "bad request path"));
+    }
+    req->path = *path;
+
+    auto match = server_.router().Find(req->method(), req->path);
+    if (match.handler) {
+      req->route = match.pattern;
+      req->params = std::move(match.params);
+      auto self = shared_from_this();
+      Respond respond = [self, done = std::make_shared<std::atomic<bool>>(false)](Response r) {
+        if (done->exchange(true)) return;  // a handler answers once
+        asio::post(self->stream_.get_executor(),
+                   [self, r = std::move(r)]() mutable { self->Reply(std::move(r)); });
+      };
+      try {
+        (*match.handler)(req, std::move(respond));
+      } catch (const std::exception& e) {
+        spdlog::error("handler {} threw: {}", req->route, e.what());
+        Reply(Response::Error(http::status::internal_server_error, "internal", "internal error"));
+      }
+      return;
+    }
+    if (!match.allowed.empty()) {
+      std::string allow;
+      for (auto v : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
+      Response r = Response::Error(http::status::method_not_allowed, "method_not_allowed",
+                                   std::string(req->msg.method_string()) + " is not allowed on " + req->path);
+      r.headers.set(http::field::allow, allow);
+      return Reply(std::move(r));
+    }
+    bool is_api = req->path.rfind("/api/", 0) == 0 || req->path == "/api" || req->path.rfind("/debug/", 0) == 0;
+    if (!is_api && server_.static_files() &&
+        (req->method() == http::verb::get || req->method() == http::verb::head)) {
+      req->route = "static";
+      return Reply(server_.static_files()->Serve(*req));
+    }
+    Reply(Response::Error(http::status::not_found, "not_found", "no route for " + req->path));
+  }
+
+  // Errors found while reading: answer and close (the rest of the request is not read).
+  void Fail(http::status status, std::string_view code, std::string message) {
+    request_ = std::make_shared<Request>();
+    request_->remote = remote_;
+    if (parser_ && parser_->is_header_done()) {
+      request_->msg.base() = parser_->get().base();
+    }
+    force_close_ = true;
+    state_ = State::kBusy;
+    Reply(Response::Error(status, code, std::move(message)));
+  }
+
+  void Reply(Response response) {
+    const auto& req = request_->msg;
+    const bool keep_alive = !force_close_ && !server_.draining() && req.keep_alive();
+    const bool head = req.method() == http::verb::head;
+    status_ = static_cast<int>(response.status);
+    generator_.emplace(BuildMessage(std::move(response), req.version() ? req.version() : 11,
+                                    keep_alive, head, &body_bytes_));
+    keep_alive_ = keep_alive;
+    WriteSome();
+  }
+
+  // Writes in chunks, each with its own deadline: a reader that stops reading is dropped after
+  // write_timeout without progress, however large the body.
+  void WriteSome() {
+    if (generator_->is_done()) return OnWritten();
+    beast::error_code ec;
+    auto buffers = generator_->prepare(ec);
+    if (ec) {
+      spdlog::warn("http {} {}: {}", remote_, std::string(request_->msg.target()), ec.message());
+      return Close();
+    }
+    stream_.expires_after(Ms(server_.limits().write_timeout_s));
+    stream_.async_write_some(buffers, [self = shared_from_this()](beast::error_code wec, std::size_t n) {
+      if (wec) {
+        self->Log("aborted");
+        return self->Close();
+      }
+      self->generator_->consume(n);
+      self->WriteSome();
+    });
+  }
+
+  void OnWritten() {
+    Log(nullptr);
+    generator_.reset();
+    request_.reset();
+    if (!keep_alive_) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      return Close();
+    }
+    WaitForRequest();
+  }
+
+  void Log(const char* note) {
+    if (!request_) return;
+    double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    const auto& req = request_->msg;
+    std::string method(req.method_string());
+    server_.metrics().ObserveRequest(request_->route, method.empty() ? "-" : method, status_, seconds);
+    spdlog::info("http {} \"{} {}\" {} {} {:.1f}ms{}{}", remote_, method, std::string(req.target()),
+                 status_, body_bytes_, seconds * 1000, note ? " " : "", note ? note : "");
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().close(ec);
+  }
+
+  HttpServer& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::message_generator> generator_;
+  std::shared_ptr<Request> request_;
+  std::string remote_;
+  State state_ = State::kIdle;
+  Clock::time_point started_;
+  std::uint64_t id_ = 0;
+  std::uint64_t body_bytes_ = 0;
+  int status_ = 0;
+  bool keep_alive_ = true;
+  bool force_close_ = false;
+  bool counted_ = true;
+};
+
+HttpServer::HttpServer(ServerLimits limits, Router& router, StaticFiles* static_files,
+                       Metrics& metrics, WsHub& hub)
+    : limits_(limits),
+      router_(router),
+      static_files_(static_files),
+      metrics_(metrics),
+      hub_(hub),
+      acceptor_(asio::make_strand(io_)),
+      drain_timer_(io_) {}
+
+HttpServer::~HttpServer() = default;
+
+core::Status HttpServer::Listen(const std::string& host, int port) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) {
+    tcp::resolver resolver(io_);
+    auto results = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || results.empty()) return core::Status::InvalidArgument("HOST=" + host + ": cannot resolve");
+    address = results.begin()->endpoint().address();
+  }
+  tcp::endpoint ep(address, static_cast<unsigned short>(port));
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return core::Status::Unavailable("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+  Accept();
+  return core::Status::Ok();
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      if (static_cast<std::size_t>(metrics_.open_connections.load()) >= limits_.max_connections) {
+        RejectOverCapacity(std::move(socket));
+      } else {
+        std::make_shared<HttpSession>(*this, std::move(socket))->Start();
+      }
+    } else {
+      spdlog::warn("accept: {}", ec.message());
+    }
+    Accept();
+  });
+}
+
+void HttpServer::RejectOverCapacity(tcp::socket socket) {
+  ++metrics_.rejected_connections;
+  static const std::string kBusy =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+      "Connection: close\r\nContent-Length: 89\r\n\r\n"
+      "{\"error\":{\"code\":\"busy\",\"message\":\"too many connections, try again in a moment\"}}";
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(kBusy), ec);  // a fresh socket's buffer takes it at once
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
+std::uint64_t HttpServer::Register(const std::shared_ptr<HttpSession>& s) {
+  std::lock_guard lock(sessions_mu_);
+  std::uint64_t id = next_session_++;
+  sessions_[id] = s;
+  return id;
+}
+
+void HttpServer::Unregister(std::uint64_t id) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.erase(id);
+}
+
+void HttpServer::Run(int threads) {
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) {
+    pool.emplace_back([this] { io_.run(); });
+    pthread_setname_np(pool.back().native_handle(), "pw-net");
+  }
+  io_.run();
+  for (auto& t : pool) t.join();
+}
+
+void HttpServer::Shutdown() {
+  asio::post(acceptor_.get_executor(), [this] {
+    if (draining_.exchange(true)) return;
+    spdlog::info("server: shutting down; {} connections open", metrics_.open_connections.load());
+    beast::error_code ec;
+    acceptor_.close(ec);
+    hub_.CloseAll();
+    std::vector<std::shared_ptr<HttpSession>> sessions;
+    {
+      std::lock_guard lock(sessions_mu_);
+      for (auto& [id, weak] : sessions_) {
+        if (auto s = weak.lock()) sessions.push_back(std::move(s));
+      }
+    }
+    for (auto& s : sessions) s->Drain();
+    WaitForConnectionsToFinish(Clock::now() + Ms(limits_.shutdown_grace_s));
+  });
+}
+
+void HttpServer::WaitForConnectionsToFinish(Clock::time_point deadline) {
+  if (metrics_.open_connections.load() <= 0) {
+    spdlog::info("server: all connections closed");
+    io_.stop();
+    return;
+  }
+  if (Clock::now() >= deadline) {
+    spdlog::warn("server: grace period over; closing {} connections", metrics_.open_connections.load());
+    io_.stop();
+    return;
+  }
+  drain_timer_.expires_after(std::chrono::milliseconds(20));
+  drain_timer_.async_wait([this, deadline](beast::error_code) { WaitForConnectionsToFinish(deadline); });
+}
+
+}  // namespace pw::server

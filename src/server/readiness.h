@@ -1,0 +1,35 @@
+// Readiness: the state of each component (store, http, model, cameras ...) behind GET /readyz.
+// The server is ready when every *required* component is ready; optional ones (the model while it
+// loads) are reported but do not make the server unready. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace pw::server {
+
+class Readiness {
+ public:
+  enum class State { kStarting, kReady, kFailed, kDisabled };
+
+  void Set(const std::string& component, State state, std::string detail = {}, bool required = true);
+  bool Ready() const;
+  // {"ready": true, "components": {"store": {"state": "ready", "detail": "...", "required": true}}}
+  nlohmann::json ToJson() const;
+
+ private:
+  struct Entry {
+    State state;
+    std::string detail;
+    bool required;
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> components_;
+};
+
+const char* StateName(Readiness::State state);
+
+}  // namespace pw::server

@@ -1,0 +1,173 @@
+#include "server/static_files.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "server/conditional.h"
+#include "server/gzip.h"
+#include "server/router.h"
+
+namespace pw::server {
+namespace fs = std::filesystem;
+
+std::string MimeType(const fs::path& path) {
+  static const std::unordered_map<std::string, std::string> types = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".webp", "image/webp"},
+      {".ico", "image/x-icon"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".vtt", "text/vtt; charset=utf-8"},
+      {".m3u8", "application/vnd.apple.mpegurl"},
+      {".mp4", "video/mp4"},
+      {".m4s", "video/iso.segment"},
+      {".ts", "video/mp2t"},
+      {".woff2", "font/woff2"},
+      {".wasm", "application/wasm"},
+  };
+  std::string ext = path.extension().string();
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto it = types.find(ext);
+  return it == types.end() ? "application/octet-stream" : it->second;
+}
+
+bool IsCompressible(std::string_view mime) {
+  return mime.substr(0, 5) == "text/" || mime.find("json") != std::string_view::npos ||
+         mime.find("svg") != std::string_view::npos || mime.find("mpegurl") != std::string_view::npos;
+}
+
+std::string CacheControlFor(const fs::path& path) {
+  static const std::regex kHashed(R"(\.[0-9a-f]{8,}\.[a-z0-9]+$)");
+  std::string name = path.filename().string();
+  if (std::regex_search(name, kHashed)) return "public, max-age=31536000, immutable";
+  if (path.extension() == ".html") return "no-cache";
+  return "public, max-age=300";
+}
+
+StaticFiles::StaticFiles(fs::path root, std::size_t gzip_cache_bytes)
+    : root_(std::move(root)), cache_limit_(gzip_cache_bytes) {
+  std::error_code ec;
+  auto canonical = fs::weakly_canonical(root_, ec);
+  if (!ec) root_ = canonical;
+}
+
+std::shared_ptr<const std::string> StaticFiles::Compressed(const fs::path& file,
+                                                           const std::string& etag,
+                                                           std::uint64_t size) {
+  const std::string key = file.string() + "|" + etag;
+  {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(key);
+    if (it != index_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);
+      return it->second->second;
+    }
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in || ss.str().size() != size) return nullptr;
+  auto gz = std::make_shared<const std::string>(Gzip(ss.str()));
+  std::lock_guard lock(mu_);
+  if (index_.count(key) == 0 && gz->size() <= cache_limit_) {
+    lru_.emplace_front(key, gz);
+    index_[key] = lru_.begin();
+    cache_bytes_ += gz->size();
+    while (cache_bytes_ > cache_limit_ && !lru_.empty()) {
+      cache_bytes_ -= lru_.back().second->size();
+      index_.erase(lru_.back().first);
+      lru_.pop_back();
+    }
+  }
+  return gz;
+}
+
+Response StaticFiles::Serve(const Request& req) {
+  auto not_found = [&] {
+    return Response::Error(http::status::not_found, "not_found", "no file " + req.path);
+  };
+  std::string rel = req.path;
+  if (rel.empty() || rel.back() == '/') rel += "index.html";
+  fs::path relative;
+  for (const auto& part : SplitPath(rel)) {
+    if (part == ".." || part == "." || part.find('\\') != std::string::npos) return not_found();
+    relative /= part;
+  }
+  fs::path file = root_ / relative;
+  std::error_code ec;
+  fs::path canonical = fs::canonical(file, ec);
+  if (ec) return not_found();
+  auto [root_end, _] = std::mismatch(root_.begin(), root_.end(), canonical.begin(), canonical.end());
+  if (root_end != root_.end()) return not_found();  // a symlink led outside the root
+
+  struct stat st{};
+  if (::stat(canonical.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return not_found();
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  const std::int64_t mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  const std::string mime = MimeType(canonical);
+  const std::string identity_etag = MakeEtag(size, mtime_ns);
+
+  const bool has_range = !req.msg[http::field::range].empty();
+  const bool compress = IsCompressible(mime) && !has_range && size >= 256 && size <= (8u << 20) &&
+                        AcceptsGzip(req.msg[http::field::accept_encoding]);
+  const std::string etag =
+      compress ? identity_etag.substr(0, identity_etag.size() - 1) + "-gz\"" : identity_etag;
+
+  Response r;
+  r.headers.set(http::field::etag, etag);
+  r.headers.set(http::field::last_modified, HttpDate(st.st_mtim.tv_sec));
+  r.headers.set(http::field::cache_control, CacheControlFor(canonical));
+  r.headers.set(http::field::accept_ranges, "bytes");
+  if (IsCompressible(mime)) r.headers.set(http::field::vary, "Accept-Encoding");
+
+  if (IsNotModified(req.msg[http::field::if_none_match], req.msg[http::field::if_modified_since],
+                    etag, st.st_mtim.tv_sec)) {
+    r.status = http::status::not_modified;
+    return r;
+  }
+  r.headers.set(http::field::content_type, mime);
+
+  if (compress) {
+    auto gz = Compressed(canonical, identity_etag, size);
+    if (gz) {
+      r.headers.set(http::field::content_encoding, "gzip");
+      r.body = *gz;
+      return r;
+    }
+  }
+  FileSlice slice{canonical, 0, size};
+  if (has_range && IfRangeAllows(req.msg[http::field::if_range], identity_etag, st.st_mtim.tv_sec)) {
+    RangeRequest range = ParseRange(req.msg[http::field::range], size);
+    if (range.kind == RangeKind::kUnsatisfiable) {
+      Response bad = Response::Error(http::status::range_not_satisfiable, "range_not_satisfiable",
+                                     "range outside the file (size " + std::to_string(size) + ")");
+      bad.headers.set(http::field::content_range, "bytes */" + std::to_string(size));
+      return bad;
+    }
+    if (range.kind == RangeKind::kSatisfiable) {
+      r.status = http::status::partial_content;
+      r.headers.set(http::field::content_range,
+                    "bytes " + std::to_string(range.range.start) + "-" +
+                        std::to_string(range.range.end) + "/" + std::to_string(size));
+      slice.offset = range.range.start;
+      slice.length = range.range.length();
+    }
+  }
+  r.file = slice;
+  return r;
+}
+
+}  // namespace pw::server
