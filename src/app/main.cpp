@@ -17,9 +17,15 @@ int main(int argc, char** argv) {
   add(pw::app::AddServe(app));
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    std::cerr << "pigweight: " << e.what() << " (see pigweight --help)\n";
+    return 2;
   }
   for (auto& [sub, run] : commands) {
     if (sub->parsed()) return run();

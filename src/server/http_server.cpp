@@ -136,6 +136,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Fail(http::status::request_header_fields_too_large, "too_large",
                   "request headers exceed " + std::to_string(server_.limits().max_header_bytes) + " bytes");
     }
+    if (ec == http::error::body_limit) {  // a declared Content-Length over the limit
+      return Fail(http::status::payload_too_large, "too_large",
+                  "request body exceeds the limit of " + std::to_string(server_.limits().max_body_bytes) + " bytes");
+    }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
       return Close();
     }
