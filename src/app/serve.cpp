@@ -98,6 +98,7 @@ int Serve(const ServeArgs& args) {
   }
   readiness.Set("http", server::Readiness::State::kReady, "listening on port " + std::to_string(http.port()));
   spdlog::info("listening on http://{}:{}", config.host, http.port());
+  spdlog::default_logger()->flush();  // supervisors and tests wait for this line
   core::Timeline::Get().Mark("server listening");
   if (config.debug_routes) spdlog::warn("DEBUG_ROUTES is on: test-only load routes are enabled");
 
@@ -123,6 +124,7 @@ int Serve(const ServeArgs& args) {
                                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   http.Run(threads);
   spdlog::info("pigweight stopped");
+  spdlog::default_logger()->flush();
   return 0;
 }
 

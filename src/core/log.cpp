@@ -20,7 +20,9 @@ Status InitLogging(std::string_view level) {
     auto logger = spdlog::stderr_logger_mt("pigweight");
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-    spdlog::flush_on(spdlog::level::info);
+    // Warnings and errors reach the file at once; the rest (access log) is flushed every second.
+    spdlog::flush_on(spdlog::level::warn);
+    spdlog::flush_every(std::chrono::seconds(1));
   });
   spdlog::set_level(spdlog::level::from_str(std::string(level)));
   return Status::Ok();

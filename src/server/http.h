@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "core/unique_fd.h"
 
 namespace pw::server {
 
@@ -37,9 +38,10 @@ struct Request {
 };
 using RequestPtr = std::shared_ptr<Request>;
 
-// A slice of a file sent as the body (static files, videos, cached segments).
+// A slice of an open file sent as the body (static files, videos, cached segments); the
+// connection sends it with sendfile(2).
 struct FileSlice {
-  std::filesystem::path path;
+  std::shared_ptr<const core::UniqueFd> fd;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
 };

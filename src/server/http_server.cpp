@@ -1,6 +1,8 @@
 #include "server/http_server.h"
 
-#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -9,7 +11,6 @@
 
 #include <optional>
 
-#include "server/file_body.h"
 #include "server/ws_session.h"
 
 namespace pw::server {
@@ -31,23 +32,17 @@ void CopyHeaders(const http::fields& from, Message& to) {
   to.set(http::field::server, "pigweight");
 }
 
-// Turns a Response into a serialisable message. HEAD keeps the headers (with the real
-// Content-Length) and drops the body.
+// Turns a Response into a serialisable message. A file body is not part of it: the header
+// carries its Content-Length and the connection sends the bytes with sendfile(2) afterwards.
+// HEAD keeps the headers (with the real Content-Length) and drops the body.
 http::message_generator BuildMessage(Response&& r, unsigned version, bool keep_alive, bool head,
                                      std::uint64_t* body_bytes) {
   if (r.file) {
-    UniqueFd fd(::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-      return BuildMessage(Response::Error(http::status::not_found, "not_found", "file vanished"),
-                          version, keep_alive, head, body_bytes);
-    }
-    http::response<FileSliceBody> res{r.status, version};
+    http::response<http::empty_body> res{r.status, version};
     CopyHeaders(r.headers, res);
     res.keep_alive(keep_alive);
     res.content_length(r.file->length);
     *body_bytes = head ? 0 : r.file->length;
-    if (head) return http::response<http::empty_body>{std::move(res.base())};
-    res.body() = FileSliceBody::value_type{std::move(fd), r.file->offset, r.file->length};
     return res;
   }
   http::response<http::string_body> res{r.status, version, std::move(r.body)};
@@ -81,6 +76,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpSession(HttpServer& server, tcp::socket socket)
       : server_(server), stream_(std::move(socket)) {
     beast::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);  // responses go out whole, at once
     auto ep = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
     ++server_.metrics().open_connections;
@@ -253,6 +249,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const bool keep_alive = !force_close_ && !server_.draining() && req.keep_alive();
     const bool head = req.method() == http::verb::head;
     status_ = static_cast<int>(response.status);
+    file_.reset();
+    if (response.file && !head) {
+      file_ = response.file;
+      file_offset_ = response.file->offset;
+      file_left_ = response.file->length;
+      Cork(true);  // header and the first file bytes share packets
+    }
     generator_.emplace(BuildMessage(std::move(response), req.version() ? req.version() : 11,
                                     keep_alive, head, &body_bytes_));
     keep_alive_ = keep_alive;
@@ -281,7 +284,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void OnWritten() {
+    if (file_ && file_left_ > 0) return SendFile();
     Log(nullptr);
+    file_.reset();
     generator_.reset();
     request_.reset();
     if (!keep_alive_) {
@@ -290,6 +295,52 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Close();
     }
     WaitForRequest();
+  }
+
+  // Sends the file body straight from the page cache to the socket. A few chunks per turn, then
+  // the connection yields to the others; a reader that stops reading for write_timeout is dropped.
+  void SendFile() {
+    auto& sock = stream_.socket();
+    beast::error_code ec;
+    sock.native_non_blocking(true, ec);
+    for (int turn = 0; turn < 8 && file_left_ > 0; ++turn) {
+      off_t offset = static_cast<off_t>(file_offset_);
+      ssize_t n = ::sendfile(sock.native_handle(), file_->fd->get(), &offset,
+                             static_cast<std::size_t>(std::min<std::uint64_t>(file_left_, 1 << 20)));
+      if (n > 0) {
+        file_offset_ = static_cast<std::uint64_t>(offset);
+        file_left_ -= static_cast<std::uint64_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        write_timer_.expires_after(Ms(server_.limits().write_timeout_s));
+        write_timer_.async_wait([weak = weak_from_this()](beast::error_code tec) {
+          if (auto self = weak.lock(); self && !tec) self->Close();
+        });
+        sock.async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code wec) {
+          self->write_timer_.cancel();
+          if (wec) {
+            self->Log("aborted");
+            return self->Close();
+          }
+          self->SendFile();
+        });
+        return;
+      }
+      Log(n == 0 ? "aborted: file shrank" : "aborted");  // error, or the file was truncated
+      return Close();
+    }
+    if (file_left_ == 0) {
+      Cork(false);
+      return OnWritten();
+    }
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->SendFile(); });
+  }
+
+  void Cork(bool on) {
+    int v = on ? 1 : 0;
+    ::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &v, sizeof v);
   }
 
   void Log(const char* note) {
@@ -313,6 +364,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::message_generator> generator_;
   std::shared_ptr<Request> request_;
+  std::optional<FileSlice> file_;  // body still to send with sendfile
+  std::uint64_t file_offset_ = 0;
+  std::uint64_t file_left_ = 0;
+  asio::steady_timer write_timer_{stream_.get_executor()};
   std::string remote_;
   State state_ = State::kIdle;
   Clock::time_point started_;

@@ -1,11 +1,11 @@
 #include "server/static_files.h"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <algorithm>
-#include <fstream>
-#include <regex>
-#include <sstream>
 
 #include "server/conditional.h"
 #include "server/gzip.h"
@@ -13,6 +13,8 @@
 
 namespace pw::server {
 namespace fs = std::filesystem;
+
+constexpr std::uint64_t kInlineBytes = 32 * 1024;
 
 std::string MimeType(const fs::path& path) {
   static const std::unordered_map<std::string, std::string> types = {
@@ -50,9 +52,13 @@ bool IsCompressible(std::string_view mime) {
 }
 
 std::string CacheControlFor(const fs::path& path) {
-  static const std::regex kHashed(R"(\.[0-9a-f]{8,}\.[a-z0-9]+$)");
-  std::string name = path.filename().string();
-  if (std::regex_search(name, kHashed)) return "public, max-age=31536000, immutable";
+  // "app.3f9a1c2e.js": a content hash of 8+ hex digits before the extension.
+  const std::string stem = path.stem().string();
+  auto dot = stem.rfind('.');
+  if (dot != std::string::npos && stem.size() - dot - 1 >= 8 &&
+      stem.find_first_not_of("0123456789abcdef", dot + 1) == std::string::npos) {
+    return "public, max-age=31536000, immutable";
+  }
   if (path.extension() == ".html") return "no-cache";
   return "public, max-age=300";
 }
@@ -62,9 +68,27 @@ StaticFiles::StaticFiles(fs::path root, std::size_t gzip_cache_bytes)
   std::error_code ec;
   auto canonical = fs::weakly_canonical(root_, ec);
   if (!ec) root_ = canonical;
+  root_fd_ = core::UniqueFd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
-std::shared_ptr<const std::string> StaticFiles::Compressed(const fs::path& file,
+core::UniqueFd StaticFiles::OpenBeneathRoot(const fs::path& relative) const {
+  // openat2(RESOLVE_BENEATH) makes the kernel refuse any path, symlinks included, that
+  // resolves outside the root.
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  long fd = ::syscall(SYS_openat2, root_fd_.get(), relative.c_str(), &how, sizeof how);
+  if (fd >= 0 || errno != ENOSYS) return core::UniqueFd(static_cast<int>(fd));
+  // Kernels before 5.6: resolve and compare by hand.
+  std::error_code ec;
+  fs::path canonical = fs::canonical(root_ / relative, ec);
+  if (ec) return core::UniqueFd();
+  auto [root_end, rest] = std::mismatch(root_.begin(), root_.end(), canonical.begin(), canonical.end());
+  if (root_end != root_.end()) return core::UniqueFd();
+  return core::UniqueFd(::open(canonical.c_str(), O_RDONLY | O_CLOEXEC));
+}
+
+std::shared_ptr<const std::string> StaticFiles::Compressed(const fs::path& file, int fd,
                                                            const std::string& etag,
                                                            std::uint64_t size) {
   const std::string key = file.string() + "|" + etag;
@@ -76,11 +100,14 @@ std::shared_ptr<const std::string> StaticFiles::Compressed(const fs::path& file,
       return it->second->second;
     }
   }
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (!in || ss.str().size() != size) return nullptr;
-  auto gz = std::make_shared<const std::string>(Gzip(ss.str()));
+  std::string content(size, '\0');
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, content.data() + done, size - done, static_cast<off_t>(done));
+    if (n <= 0) return nullptr;
+    done += static_cast<std::size_t>(n);
+  }
+  auto gz = std::make_shared<const std::string>(Gzip(content));
   std::lock_guard lock(mu_);
   if (index_.count(key) == 0 && gz->size() <= cache_limit_) {
     lru_.emplace_front(key, gz);
@@ -106,18 +133,13 @@ Response StaticFiles::Serve(const Request& req) {
     if (part == ".." || part == "." || part.find('\\') != std::string::npos) return not_found();
     relative /= part;
   }
-  fs::path file = root_ / relative;
-  std::error_code ec;
-  fs::path canonical = fs::canonical(file, ec);
-  if (ec) return not_found();
-  auto [root_end, _] = std::mismatch(root_.begin(), root_.end(), canonical.begin(), canonical.end());
-  if (root_end != root_.end()) return not_found();  // a symlink led outside the root
-
+  if (relative.empty()) return not_found();
+  auto fd = std::make_shared<core::UniqueFd>(OpenBeneathRoot(relative));
   struct stat st{};
-  if (::stat(canonical.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return not_found();
+  if (!fd->valid() || ::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) return not_found();
   const auto size = static_cast<std::uint64_t>(st.st_size);
   const std::int64_t mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
-  const std::string mime = MimeType(canonical);
+  const std::string mime = MimeType(relative);
   const std::string identity_etag = MakeEtag(size, mtime_ns);
 
   const bool has_range = !req.msg[http::field::range].empty();
@@ -129,7 +151,7 @@ Response StaticFiles::Serve(const Request& req) {
   Response r;
   r.headers.set(http::field::etag, etag);
   r.headers.set(http::field::last_modified, HttpDate(st.st_mtim.tv_sec));
-  r.headers.set(http::field::cache_control, CacheControlFor(canonical));
+  r.headers.set(http::field::cache_control, CacheControlFor(relative));
   r.headers.set(http::field::accept_ranges, "bytes");
   if (IsCompressible(mime)) r.headers.set(http::field::vary, "Accept-Encoding");
 
@@ -141,14 +163,19 @@ Response StaticFiles::Serve(const Request& req) {
   r.headers.set(http::field::content_type, mime);
 
   if (compress) {
-    auto gz = Compressed(canonical, identity_etag, size);
+    auto gz = Compressed(relative, fd->get(), identity_etag, size);
     if (gz) {
       r.headers.set(http::field::content_encoding, "gzip");
       r.body = *gz;
       return r;
     }
   }
-  FileSlice slice{canonical, 0, size};
+  if (!has_range && size <= kInlineBytes) {
+    // Small files go out in one write with their header; cheaper than a separate sendfile.
+    r.body.resize(size);
+    if (::pread(fd->get(), r.body.data(), size, 0) == static_cast<ssize_t>(size)) return r;
+  }
+  FileSlice slice{fd, 0, size};
   if (has_range && IfRangeAllows(req.msg[http::field::if_range], identity_etag, st.st_mtim.tv_sec)) {
     RangeRequest range = ParseRange(req.msg[http::field::range], size);
     if (range.kind == RangeKind::kUnsatisfiable) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/unique_fd.h"
 #include "server/http.h"
 
 namespace pw::server {
@@ -31,10 +32,13 @@ class StaticFiles {
 
  private:
   // The gzip variant of a file, compressed on first use; null when it could not be read.
-  std::shared_ptr<const std::string> Compressed(const std::filesystem::path& file,
+  std::shared_ptr<const std::string> Compressed(const std::filesystem::path& file, int fd,
                                                 const std::string& etag, std::uint64_t size);
+  // Opens `relative` for reading if it resolves inside the root; invalid fd otherwise.
+  core::UniqueFd OpenBeneathRoot(const std::filesystem::path& relative) const;
 
   std::filesystem::path root_;
+  core::UniqueFd root_fd_;
   std::size_t cache_limit_;
   std::mutex mu_;
   // LRU of compressed bodies keyed by path + etag; front = most recent.

@@ -19,6 +19,7 @@ class StaticFilesTest : public testing::Test {
     WriteFile(dir_ / "web" / "index.html", "<!doctype html>" + std::string(2000, ' ') + "<p>hi</p>");
     WriteFile(dir_ / "web" / "assets" / "app.0123abcd.js", "console.log(1);" + std::string(500, ';'));
     WriteFile(dir_ / "web" / "data.bin", std::string(1000, 'b'));
+    WriteFile(dir_ / "web" / "video.mp4", std::string(100000, 'v'));
     WriteFile(dir_ / "secret.txt", "outside the root");
     fs::create_symlink(dir_ / "secret.txt", dir_ / "web" / "link.txt");
     files_ = std::make_unique<StaticFiles>(dir_ / "web");
@@ -40,12 +41,20 @@ class StaticFilesTest : public testing::Test {
 TEST_F(StaticFilesTest, ServesIndexForTheRootWithRevalidation) {
   Response r = Get("/");
   EXPECT_EQ(r.status, http::status::ok);
-  ASSERT_TRUE(r.file.has_value());
-  EXPECT_EQ(r.file->length, fs::file_size(dir_ / "web" / "index.html"));
+  EXPECT_EQ(r.body, pw::test::ReadFile(dir_ / "web" / "index.html"));  // small: sent inline
   EXPECT_EQ(r.headers[http::field::content_type], "text/html; charset=utf-8");
   EXPECT_EQ(r.headers[http::field::cache_control], "no-cache");
   EXPECT_FALSE(r.headers[http::field::etag].empty());
   EXPECT_FALSE(r.headers[http::field::last_modified].empty());
+}
+
+TEST_F(StaticFilesTest, LargeFilesAreSentFromTheOpenFile) {
+  Response r = Get("/video.mp4");
+  ASSERT_TRUE(r.file.has_value());
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.file->offset, 0u);
+  EXPECT_EQ(r.file->length, 100000u);
+  EXPECT_EQ(r.headers[http::field::content_type], "video/mp4");
 }
 
 TEST_F(StaticFilesTest, HashedAssetsAreImmutable) {
@@ -73,7 +82,7 @@ TEST_F(StaticFilesTest, GzipsTextWhenAcceptedWithItsOwnEtag) {
   Response gz = Get("/index.html", {{http::field::accept_encoding, "gzip"}});
   EXPECT_EQ(gz.headers[http::field::content_encoding], "gzip");
   EXPECT_EQ(gz.headers[http::field::vary], "Accept-Encoding");
-  EXPECT_LT(gz.body.size(), plain.file->length);
+  EXPECT_LT(gz.body.size(), plain.body.size());
   EXPECT_NE(gz.headers[http::field::etag], plain.headers[http::field::etag]);
   Response gz304 = Get("/index.html", {{http::field::accept_encoding, "gzip"},
                                        {http::field::if_none_match, std::string(gz.headers[http::field::etag])}});
