@@ -18,10 +18,11 @@ TEST(ThreadPool, RunsEverySubmittedTask) {
 }
 
 TEST(ThreadPool, RefusesWorkBeyondItsQueueBound) {
-  ThreadPool pool("test", 1, 2);
+  // The gate outlives the pool (declared first): the queued tasks run during the pool's destructor.
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
   std::promise<void> started;
+  ThreadPool pool("test", 1, 2);
   ASSERT_TRUE(pool.Submit([&] {
     started.set_value();
     gate.wait();
