@@ -123,3 +123,18 @@ TEST(Config, FlagNamesUseDashes) {
 
 }  // namespace
 }  // namespace pw::core
+
+namespace pw::core {
+namespace {
+
+TEST(Config, TheReadmeDocumentsEverySetting) {
+  std::string readme = pw::test::ReadFile(std::filesystem::path(PW_TEST_SOURCE_DIR) / "README.md");
+  ASSERT_FALSE(readme.empty());
+  for (const auto& s : Settings()) {
+    EXPECT_NE(readme.find("| `" + s.env + "` | `" + s.flag() + "` |"), std::string::npos)
+        << s.env << " is missing from the README's settings table";
+  }
+}
+
+}  // namespace
+}  // namespace pw::core

@@ -170,17 +170,26 @@ TEST(ServeShutdown, FinishesInFlightDownloadsClosesWebSocketsAndExitsCleanly) {
 
   WsClient ws(server.port());
   ws.Read();
-  // A slow download (about 3 s) in flight while the server is told to stop.
-  auto download = std::async(std::launch::async, [&] {
-    return Curl({"--limit-rate", "10M", "-o", (web / "got.bin").string(), "-w", "%{http_code}",
-                 server.Url("/big.bin")});
-  });
-  // Wait until the download is under way (bytes arrived), then ask the server to stop.
-  std::error_code fec;
-  for (int i = 0; i < 600 && !(fs::exists(web / "got.bin") && fs::file_size(web / "got.bin", fec) > 0); ++i) {
-    std::this_thread::sleep_for(10ms);
+  // Slow downloads (about 3 s each) in flight while the server is told to stop.
+  constexpr int kDownloads = 4;
+  std::vector<std::future<CommandResult>> downloads;
+  for (int i = 0; i < kDownloads; ++i) {
+    downloads.push_back(std::async(std::launch::async, [&, i] {
+      return Curl({"--limit-rate", "10M", "-o", (web / ("got" + std::to_string(i))).string(), "-w",
+                   "%{http_code}", server.Url("/big.bin")});
+    }));
   }
-  ASSERT_GT(fs::file_size(web / "got.bin"), 0u);
+  // Wait until every download is under way (bytes arrived), then ask the server to stop.
+  auto started = [&] {
+    std::error_code fec;
+    for (int i = 0; i < kDownloads; ++i) {
+      fs::path p = web / ("got" + std::to_string(i));
+      if (!fs::exists(p) || fs::file_size(p, fec) == 0) return false;
+    }
+    return true;
+  };
+  for (int i = 0; i < 1000 && !started(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(started());
   kill(server.pid(), SIGTERM);
   // The WebSocket is closed with 1001 "going away".
   boost::beast::flat_buffer buf;
@@ -191,10 +200,12 @@ TEST(ServeShutdown, FinishesInFlightDownloadsClosesWebSocketsAndExitsCleanly) {
   // New connections are refused while draining.
   std::this_thread::sleep_for(100ms);
   EXPECT_NE(Curl({"-o", "/dev/null", server.Url("/healthz")}).exit_code, 0);
-  // The in-flight download completes intact.
-  CommandResult r = download.get();
-  EXPECT_EQ(r.out, "200");
-  EXPECT_EQ(fs::file_size(web / "got.bin"), big.size());
+  // Every in-flight download completes intact.
+  for (int i = 0; i < kDownloads; ++i) {
+    CommandResult r = downloads[i].get();
+    EXPECT_EQ(r.out, "200");
+    EXPECT_EQ(fs::file_size(web / ("got" + std::to_string(i))), big.size());
+  }
   EXPECT_EQ(server.Stop(SIGTERM, 30s), 0);
 }
 
