@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "core/status.h"
 #include "core/unique_fd.h"
@@ -62,6 +63,22 @@ struct Response {
 
 using Respond = std::function<void(Response)>;
 using Handler = std::function<void(const RequestPtr&, Respond)>;
+
+// Receives a request body as it arrives (uploads of many GB), instead of buffering it.
+// Write() runs on the connection's network thread: keep it to an append to a file. A non-OK
+// status stops the upload and is answered to the client. Finish() is called once: with OK after
+// the last byte, or with the reason the body was cut short (the client then gets no answer).
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  virtual core::Status Write(const char* data, std::size_t size) = 0;
+  virtual void Finish(const core::Status& received, Respond respond) = 0;
+};
+
+// Called once the headers are read (`req->body()` is empty): answers at once with a Response
+// (an error, or a reply that needs no body), or accepts the body into a BodySink.
+using StreamStart = std::variant<Response, std::unique_ptr<BodySink>>;
+using StreamHandler = std::function<StreamStart(const RequestPtr&)>;
 
 // The one place where Status codes become HTTP statuses.
 http::status HttpStatusFor(core::Code code);

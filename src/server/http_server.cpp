@@ -82,6 +82,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     ++server_.metrics().open_connections;
   }
   ~HttpSession() {
+    AbandonStream(core::Status::Cancelled("the server closed the connection"));
     if (id_) server_.Unregister(id_);
     if (counted_) --server_.metrics().open_connections;
   }
@@ -118,7 +119,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     state_ = State::kReading;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.limits().max_header_bytes));
-    parser_->body_limit(server_.limits().max_body_bytes);
+    parser_->body_limit(boost::none);  // decided per route once the header is in (uploads are large)
     stream_.expires_after(Ms(server_.limits().header_timeout_s));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -131,10 +132,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec == http::error::header_limit) {
       return Fail(http::status::request_header_fields_too_large, "too_large",
                   "request headers exceed " + std::to_string(server_.limits().max_header_bytes) + " bytes");
-    }
-    if (ec == http::error::body_limit) {  // a declared Content-Length over the limit
-      return Fail(http::status::payload_too_large, "too_large",
-                  "request body exceeds the limit of " + std::to_string(server_.limits().max_body_bytes) + " bytes");
     }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
       return Close();
@@ -150,22 +147,40 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       StartWebSocket(server_, std::move(stream_), parser_->release());
       return;
     }
+    request_ = std::make_shared<Request>();
+    request_->remote = remote_;
+    std::string_view target = req.target();
+    auto q = target.find('?');
+    auto path = PercentDecode(target.substr(0, q));
+    if (q != std::string_view::npos) request_->query = ParseQuery(target.substr(q + 1));
+    if (!path || path->empty() || path->front() != '/') {
+      return Fail(http::status::bad_request, "invalid_argument", "bad request path");
+    }
+    request_->path = *path;
+    match_ = server_.router().Find(req.method(), request_->path);
+    if (match_.stream) return StartStream();
+
     if (auto len = parser_->content_length(); len && *len > server_.limits().max_body_bytes) {
       return Fail(http::status::payload_too_large, "too_large",
                   "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
                       std::to_string(server_.limits().max_body_bytes));
     }
+    parser_->body_limit(server_.limits().max_body_bytes);  // bounds chunked bodies too
     if (parser_->is_done()) return Dispatch();
-    if (beast::iequals(req[http::field::expect], "100-continue")) {
-      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
-      stream_.expires_after(Ms(server_.limits().write_timeout_s));
-      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
-        if (wec) return self->Close();
-        self->ReadBody();
-      });
-      return;
-    }
-    ReadBody();
+    ContinueThen([self = shared_from_this()] { self->ReadBody(); });
+  }
+
+  // Answers "Expect: 100-continue" (curl sends it for large bodies) before reading the body.
+  void ContinueThen(std::function<void()> next) {
+    const http::header<true>& req = parser_ ? parser_->get().base() : body_parser_->get().base();
+    if (!beast::iequals(req[http::field::expect], "100-continue")) return next();
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
+    stream_.expires_after(Ms(server_.limits().write_timeout_s));
+    http::async_write(stream_, *cont,
+                      [self = shared_from_this(), cont, next = std::move(next)](beast::error_code ec, std::size_t) {
+                        if (ec) return self->Close();
+                        next();
+                      });
   }
 
   void ReadBody() {
@@ -181,43 +196,33 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     });
   }
 
+  Respond MakeRespond() {
+    return [self = shared_from_this(), done = std::make_shared<std::atomic<bool>>(false)](Response r) {
+      if (done->exchange(true)) return;  // a handler answers once
+      asio::post(self->stream_.get_executor(),
+                 [self, r = std::move(r)]() mutable { self->Reply(std::move(r)); });
+    };
+  }
+
   void Dispatch() {
     state_ = State::kBusy;
     stream_.expires_never();
-    auto req = std::make_shared<Request>();
+    auto req = request_;
     req->msg = parser_->release();
-    req->remote = remote_;
-    std::string_view target = req->msg.target();
-    auto q = target.find('?');
-    auto path = PercentDecode(target.substr(0, q));
-    if (q != std::string_view::npos) req->query = ParseQuery(target.substr(q + 1));
-    request_ = req;
-    if (!path || path->empty() || path->front() != '/') {
-      return Reply(Response::Error(http::status::bad_request, "invalid_argument", "bad request path"));
-    }
-    req->path = *path;
-
-    auto match = server_.router().Find(req->method(), req->path);
-    if (match.handler) {
-      req->route = match.pattern;
-      req->params = std::move(match.params);
-      auto self = shared_from_this();
-      Respond respond = [self, done = std::make_shared<std::atomic<bool>>(false)](Response r) {
-        if (done->exchange(true)) return;  // a handler answers once
-        asio::post(self->stream_.get_executor(),
-                   [self, r = std::move(r)]() mutable { self->Reply(std::move(r)); });
-      };
+    if (match_.handler) {
+      req->route = match_.pattern;
+      req->params = std::move(match_.params);
       try {
-        (*match.handler)(req, std::move(respond));
+        (*match_.handler)(req, MakeRespond());
       } catch (const std::exception& e) {
         spdlog::error("handler {} threw: {}", req->route, e.what());
         Reply(Response::Error(http::status::internal_server_error, "internal", "internal error"));
       }
       return;
     }
-    if (!match.allowed.empty()) {
+    if (!match_.allowed.empty()) {
       std::string allow;
-      for (auto v : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
+      for (auto v : match_.allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
       Response r = Response::Error(http::status::method_not_allowed, "method_not_allowed",
                                    std::string(req->msg.method_string()) + " is not allowed on " + req->path);
       r.headers.set(http::field::allow, allow);
@@ -230,6 +235,71 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Reply(server_.static_files()->Serve(*req));
     }
     Reply(Response::Error(http::status::not_found, "not_found", "no route for " + req->path));
+  }
+
+  // A streaming route: the handler sees the headers, then its sink gets the body chunk by chunk.
+  void StartStream() {
+    state_ = State::kBusy;
+    request_->msg.base() = parser_->get().base();
+    request_->route = match_.pattern;
+    request_->params = match_.params;
+    StreamStart start;
+    try {
+      start = (*match_.stream)(request_);
+    } catch (const std::exception& e) {
+      spdlog::error("handler {} threw: {}", request_->route, e.what());
+      start = Response::Error(http::status::internal_server_error, "internal", "internal error");
+    }
+    if (auto* response = std::get_if<Response>(&start)) {
+      force_close_ = !parser_->is_done();  // an unread body cannot be skipped on a kept connection
+      return Reply(std::move(*response));
+    }
+    sink_ = std::move(std::get<std::unique_ptr<BodySink>>(start));
+    body_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    body_parser_->body_limit(boost::none);  // the sink enforces its own size
+    if (body_parser_->is_done()) return FinishStream();
+    chunk_.resize(256 * 1024);
+    ContinueThen([self = shared_from_this()] { self->ReadChunk(); });
+  }
+
+  // Reads the next piece of a streamed body; a client that sends nothing for body_timeout is cut.
+  void ReadChunk() {
+    auto& body = body_parser_->get().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    stream_.expires_after(Ms(server_.limits().body_timeout_s));
+    http::async_read(stream_, buffer_, *body_parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec == http::error::need_buffer) ec = {};
+      std::size_t got = self->chunk_.size() - self->body_parser_->get().body().size;
+      if (got > 0) {
+        core::Status st = self->sink_->Write(self->chunk_.data(), got);
+        if (!st.ok()) {
+          self->AbandonStream(st);
+          self->force_close_ = true;
+          return self->Reply(Response::Error(st));
+        }
+      }
+      if (ec) {
+        self->AbandonStream(core::Status::Cancelled("the client stopped sending: " + ec.message()));
+        return self->Close();
+      }
+      if (self->body_parser_->is_done()) return self->FinishStream();
+      self->ReadChunk();
+    });
+  }
+
+  void FinishStream() {
+    stream_.expires_never();
+    auto sink = std::move(sink_);
+    body_parser_.reset();
+    sink->Finish(core::Status::Ok(), MakeRespond());
+  }
+
+  void AbandonStream(const core::Status& why) {
+    if (!sink_) return;
+    auto sink = std::move(sink_);
+    sink->Finish(why, [](Response) {});
   }
 
   // Errors found while reading: answer and close (the rest of the request is not read).
@@ -362,6 +432,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  Router::Match match_;
+  // Streaming-body routes (uploads): the parser switched to buffer_body, the sink, the chunk.
+  std::optional<http::request_parser<http::buffer_body>> body_parser_;
+  std::unique_ptr<BodySink> sink_;
+  std::vector<char> chunk_;
   std::optional<http::message_generator> generator_;
   std::shared_ptr<Request> request_;
   std::optional<FileSlice> file_;  // body still to send with sendfile

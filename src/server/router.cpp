@@ -17,7 +17,12 @@ std::vector<std::string> SplitPath(std::string_view path) {
 }
 
 void Router::Add(http::verb method, std::string pattern, Handler handler) {
-  Route r{method, pattern, SplitPath(pattern), std::move(handler)};
+  Route r{method, pattern, SplitPath(pattern), std::move(handler), {}};
+  routes_.push_back(std::move(r));
+}
+
+void Router::AddStream(http::verb method, std::string pattern, StreamHandler handler) {
+  Route r{method, pattern, SplitPath(pattern), {}, std::move(handler)};
   routes_.push_back(std::move(r));
 }
 
@@ -68,7 +73,8 @@ Router::Match Router::Find(http::verb method, std::string_view path) const {
     }
     if (r.method == want && score > best_score) {
       best_score = score;
-      best.handler = &r.handler;
+      best.handler = r.stream ? nullptr : &r.handler;
+      best.stream = r.stream ? &r.stream : nullptr;
       best.pattern = r.pattern;
       best.params = std::move(params);
     }

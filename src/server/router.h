@@ -17,6 +17,7 @@ class Router {
  public:
   struct Match {
     const Handler* handler = nullptr;         // null: no route for this method
+    const StreamHandler* stream = nullptr;    // set instead of handler for streaming-body routes
     std::string pattern;                      // the matching route's pattern
     std::map<std::string, std::string> params;
     std::vector<http::verb> allowed;          // methods the path supports (for 405 + Allow)
@@ -25,6 +26,9 @@ class Router {
   void Add(http::verb method, std::string pattern, Handler handler);
   // Convenience for handlers that answer at once (no waiting).
   void AddSync(http::verb method, std::string pattern, std::function<Response(const Request&)> fn);
+  // A route whose request body is streamed to a BodySink (uploads); no body size limit applies
+  // other than what the sink enforces.
+  void AddStream(http::verb method, std::string pattern, StreamHandler handler);
 
   Match Find(http::verb method, std::string_view path) const;
   // "GET /api/videos/{id}" for every route (docs and tests).
@@ -36,6 +40,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    StreamHandler stream;
   };
   // Number of literal segments matched (higher wins), or -1 when the path does not match.
   static int MatchPath(const Route& r, const std::vector<std::string>& parts,
