@@ -11,5 +11,8 @@ namespace pw::app {
 using Command = std::function<int()>;
 
 Command AddServe(CLI::App& app);
+Command AddGenScene(CLI::App& app);
+Command AddProbe(CLI::App& app);
+Command AddIndex(CLI::App& app);
 
 }  // namespace pw::app

@@ -6,15 +6,20 @@
 
 #include "app/commands.h"
 #include "core/log.h"
+#include "media/av_log.h"
 
 int main(int argc, char** argv) {
   pw::core::Timeline::Get();  // zero of the start-up timeline
+  pw::media::RouteFfmpegLogs();
   CLI::App app{"PigWeight: counts pigs on a weighing-pen scale from an overhead camera"};
   app.require_subcommand(1);
   app.set_version_flag("--version", PW_VERSION);
   std::map<CLI::App*, pw::app::Command> commands;
   auto add = [&](pw::app::Command c) { commands[app.get_subcommands({}).back()] = std::move(c); };
   add(pw::app::AddServe(app));
+  add(pw::app::AddProbe(app));
+  add(pw::app::AddIndex(app));
+  add(pw::app::AddGenScene(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
