@@ -14,5 +14,7 @@ Command AddServe(CLI::App& app);
 Command AddGenScene(CLI::App& app);
 Command AddProbe(CLI::App& app);
 Command AddIndex(CLI::App& app);
+Command AddCount(CLI::App& app);
+Command AddModel(CLI::App& app);
 
 }  // namespace pw::app

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   add(pw::app::AddProbe(app));
   add(pw::app::AddIndex(app));
   add(pw::app::AddGenScene(app));
+  add(pw::app::AddCount(app));
+  add(pw::app::AddModel(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

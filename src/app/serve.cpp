@@ -11,7 +11,13 @@
 #include "app/commands.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/thread_pool.h"
+#include "library/uploads.h"
+#include "library/video_library.h"
 #include "server/api_system.h"
+#include "server/api_videos.h"
+#include "server/api_infer.h"
+#include "infer/engine.h"
 #include "server/http_server.h"
 #include "server/readiness.h"
 #include "store/store.h"
@@ -92,6 +98,34 @@ int Serve(const ServeArgs& args) {
   server::HttpServer http(server::ServerLimits::FromConfig(config), router, static_files.get(), metrics, hub);
   server::AddSystemRoutes(router, {config, readiness, metrics, hub, http.io()});
 
+  // One inference engine for the process, shared by every source.
+  infer::EngineOptions engine_options;
+  engine_options.model_path = config.model_path;
+  engine_options.cache_dir = config.data_dir / "models";
+  engine_options.workers = config.infer_workers;
+  engine_options.threads_per_net = config.infer_threads;
+  engine_options.max_batch = config.batch;
+  engine_options.postprocess.conf_threshold = static_cast<float>(config.conf_threshold);
+  engine_options.postprocess.iou_threshold = static_cast<float>(config.iou_threshold);
+  engine_options.postprocess.class_ids = config.target_class_ids;
+  infer::Engine engine(engine_options);
+  server::AddInferRoutes(router, engine, readiness);
+
+  library::LibraryOptions library_options;
+  library_options.data_dir = config.data_dir;
+  library_options.segment_cache_bytes = config.segment_cache_mb << 20;
+  library_options.jpeg_quality = config.jpeg_quality;
+  library::VideoLibrary library(library_options, (*store)->videos(),
+                                [&hub](const std::string& id, const nlohmann::json& event) {
+                                  hub.Publish("video:" + id, event.dump(), "thumbs:" + id);
+                                });
+  library::Uploads uploads(config.data_dir / "uploads", config.max_upload_bytes, library);
+  // Blocking work (probing, remuxing, decoding) never runs on the network threads. Declared after
+  // what its tasks use, so it is joined before those are destroyed.
+  core::ThreadPool work("pw-work", static_cast<std::size_t>(config.work_threads), 1024);
+  server::AddVideoRoutes(router, {library, uploads, work, hub});
+
+
   if (auto st = http.Listen(config.host, config.port); !st.ok()) {
     std::cerr << "pigweight: " << st.message() << "\n";
     return 1;
@@ -101,6 +135,11 @@ int Serve(const ServeArgs& args) {
   spdlog::default_logger()->flush();  // supervisors and tests wait for this line
   core::Timeline::Get().Mark("server listening");
   if (config.debug_routes) spdlog::warn("DEBUG_ROUTES is on: test-only load routes are enabled");
+  library.Start();
+  if (config.preload_model) {
+    engine.Preload();  // in the background: the server already answers
+    core::Timeline::Get().Mark("model preload started");
+  }
 
   boost::asio::signal_set signals(http.io(), SIGINT, SIGTERM);
   int signal_count = 0;

@@ -2,9 +2,12 @@
 // from a video file). They print JSON on stdout and errors as one line on stderr.
 #include <iostream>
 
+#include "core/config.h"
+
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "infer/count_command.h"
 #include "media/keyframe_index.h"
 #include "media/probe.h"
 #include "scenegen/cli.h"
@@ -48,6 +51,43 @@ Command AddIndex(CLI::App& app) {
     if (!index.ok()) return Fail(index.status());
     std::cout << index->ToJson().dump(2) << "\n";
     return 0;
+  };
+}
+
+Command AddCount(CLI::App& app) {
+  auto o = std::make_shared<infer::CountCommandOptions>();
+  auto conf = std::make_shared<double>(0.25);
+  CLI::App* sub = app.add_subcommand("count", "Count the animals in an image or a video with a model (check your model)");
+  sub->add_option("INPUT", o->input, "Image or video file")->required();
+  sub->add_option("--model", o->model, "Ultralytics ONNX export")->default_str(core::Config{}.model_path.string());
+  sub->add_option("--data-dir", o->cache_dir, "Where imported models are cached (DATA_DIR/models)")->default_str("data");
+  sub->add_flag("--json", o->json, "Print the instances as JSON");
+  sub->add_option("--conf", *conf, "Minimum confidence, 0..1")->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--classes", o->postprocess.class_ids, "Class ids to count (default: all)");
+  sub->add_option("--every", o->video_every_s, "Video: seconds between sampled frames")->check(CLI::PositiveNumber);
+  sub->add_option("--max-samples", o->max_video_samples, "Video: frames at most (0: whole video)");
+  return [o, conf] {
+    if (o->model.empty()) o->model = core::Config{}.model_path;
+    o->cache_dir = (o->cache_dir.empty() ? std::filesystem::path("data") : o->cache_dir) / "models";
+    o->postprocess.conf_threshold = static_cast<float>(*conf);
+    return infer::RunCountCommand(*o, std::cout, std::cerr);
+  };
+}
+
+Command AddModel(CLI::App& app) {
+  auto o = std::make_shared<infer::ModelImportCommandOptions>();
+  auto data_dir = std::make_shared<std::string>("data");
+  CLI::App* model = app.add_subcommand("model", "Model tools");
+  model->require_subcommand(1);
+  CLI::App* sub = model->add_subcommand("import", "Check an Ultralytics ONNX export and prepare it for OpenCV (cached)");
+  sub->add_option("FILE", o->model, "best.onnx")->required();
+  sub->add_option("--data-dir", *data_dir, "Where imported models are cached (DATA_DIR/models)");
+  sub->add_flag("--json", o->json, "Print the model description as JSON");
+  sub->add_option("--width", o->width, "Input width to pin (0: export size)");
+  sub->add_option("--height", o->height, "Input height to pin (0: export size)");
+  return [o, data_dir] {
+    o->cache_dir = std::filesystem::path(*data_dir) / "models";
+    return infer::RunModelImportCommand(*o, std::cout, std::cerr);
   };
 }
 

@@ -111,6 +111,32 @@ Setting Path(std::string key, std::string env, std::filesystem::path Config::*fi
   return s;
 }
 
+Setting IntList(std::string key, std::string env, std::vector<int> Config::*field, std::string help) {
+  auto set = [field](Config& c, const std::string& text) -> Status {
+    std::vector<int> out;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      item = Trim(item);
+      if (item.empty()) continue;
+      int v = 0;
+      auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+      if (ec != std::errc() || p != item.data() + item.size() || v < 0) {
+        return Status::InvalidArgument("expected comma-separated class ids such as 0,2");
+      }
+      out.push_back(v);
+    }
+    c.*field = std::move(out);
+    return Status::Ok();
+  };
+  auto get = [field](const Config& c) {
+    std::string out;
+    for (int v : c.*field) out += (out.empty() ? "" : ",") + std::to_string(v);
+    return out;
+  };
+  return {{std::move(key), std::move(env), "", std::move(help)}, set, get};
+}
+
 Status CheckHost(const std::string& v) {
   if (v.empty() || v.find_first_of(" /\t") != std::string::npos) {
     return Status::InvalidArgument("expected an IP address or host name");
@@ -143,9 +169,17 @@ const std::vector<Setting>& Table() {
         Integer("ws_queue_limit", "WS_QUEUE_LIMIT", &Config::ws_queue_limit, 1, 1 << 20, "Queued WebSocket messages per client before a slow client is dropped"),
         Real("ws_ping_s", "WS_PING", &Config::ws_ping_s, 1, 3600, "WebSocket keep-alive ping interval, seconds (dead peers are dropped after 2 missed)"),
         Boolean("debug_routes", "DEBUG_ROUTES", &Config::debug_routes, "Enable test-only /debug routes that generate load (never on a farm)"),
+        Integer("work_threads", "WORK_THREADS", &Config::work_threads, 1, 64, "Threads for blocking work (probing, remuxing, decoding frames)"),
+        Integer("max_upload_bytes", "MAX_UPLOAD_BYTES", &Config::max_upload_bytes, 1, 1LL << 50, "Largest video upload, bytes (413 beyond)"),
+        Integer("segment_cache_mb", "SEGMENT_CACHE_MB", &Config::segment_cache_mb, 0, 1 << 20, "Memory for cached HLS segments, MiB"),
         Boolean("preload_model", "PRELOAD_MODEL", &Config::preload_model, "Load the model in the background right after start (else on first use)"),
         Path("model_path", "MODEL_PATH", &Config::model_path, "Ultralytics ONNX model (detect or segment export)", true),
         Real("conf_threshold", "CONF_THRESHOLD", &Config::conf_threshold, 0, 1, "Minimum detection confidence, 0..1"),
+        Real("iou_threshold", "IOU_THRESHOLD", &Config::iou_threshold, 0, 1, "Overlap above which two detections are one animal (NMS), 0..1"),
+        IntList("target_class_ids", "TARGET_CLASS_IDS", &Config::target_class_ids, "Model classes counted as animals, e.g. 0,2 (empty: all)"),
+        Integer("batch", "BATCH", &Config::batch, 1, 64, "Frames taken together by one inference worker"),
+        Integer("infer_workers", "INFER_WORKERS", &Config::infer_workers, 0, 64, "Inference workers, each with its own network (0: one per core)"),
+        Integer("infer_threads", "INFER_THREADS", &Config::infer_threads, 0, 64, "OpenCV threads per forward (0: OpenCV's default)"),
         Real("avg_window_s", "AVG_WINDOW", &Config::avg_window_s, 0.1, 600, "Consensus count window, seconds"),
         Boolean("auto_start_cam", "AUTO_START_CAM", &Config::auto_start_cam, "Start the configured cameras at boot"),
         Text("cam_url", "CAM_URL", &Config::cam_url, "RTSP URL of the single camera 'cam1' (shortcut for one station)"),

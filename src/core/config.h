@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -41,10 +42,19 @@ struct Config {
   std::size_t ws_queue_limit = 256;
   double ws_ping_s = 15;
   bool debug_routes = false;
+  int work_threads = 4;
+  // --- video library
+  std::uint64_t max_upload_bytes = 64ULL << 30;
+  std::size_t segment_cache_mb = 256;
   // --- model and counting
   bool preload_model = true;
   std::filesystem::path model_path = std::filesystem::path(PW_SOURCE_DIR) / "models" / "pigweight-demo.onnx";
   double conf_threshold = 0.25;
+  double iou_threshold = 0.7;
+  std::vector<int> target_class_ids;  // empty: every class of the model
+  int batch = 4;
+  int infer_workers = 0;              // 0: one per core
+  int infer_threads = 1;              // OpenCV threads per forward
   double avg_window_s = 5;
   // --- live camera
   bool auto_start_cam = false;

@@ -14,12 +14,24 @@ const char* StateName(Readiness::State state) {
 
 void Readiness::Set(const std::string& component, State state, std::string detail, bool required) {
   std::lock_guard lock(mu_);
-  components_[component] = {state, std::move(detail), required};
+  components_[component] = {state, std::move(detail), required, {}};
+}
+
+void Readiness::SetProbe(const std::string& component, Probe probe, bool required) {
+  std::lock_guard lock(mu_);
+  components_[component] = {State::kStarting, "", required, std::move(probe)};
+}
+
+Readiness::Entry Readiness::Resolve(const Entry& e) {
+  if (!e.probe) return e;
+  auto [state, detail] = e.probe();
+  return {state, std::move(detail), e.required, {}};
 }
 
 bool Readiness::Ready() const {
   std::lock_guard lock(mu_);
-  for (const auto& [name, e] : components_) {
+  for (const auto& [name, entry] : components_) {
+    Entry e = Resolve(entry);
     if (e.required && e.state != State::kReady) return false;
   }
   return true;
@@ -29,7 +41,8 @@ nlohmann::json Readiness::ToJson() const {
   nlohmann::json components = nlohmann::json::object();
   bool ready = true;
   std::lock_guard lock(mu_);
-  for (const auto& [name, e] : components_) {
+  for (const auto& [name, entry] : components_) {
+    Entry e = Resolve(entry);
     components[name] = {{"state", StateName(e.state)}, {"detail", e.detail}, {"required", e.required}};
     ready = ready && (!e.required || e.state == State::kReady);
   }

@@ -10,7 +10,24 @@
 namespace pw::store {
 namespace {
 
-class SqliteStore final : public Store {
+constexpr std::string_view kSelectVideo =
+    "SELECT id, path, name, uploaded, size, probe, created_at, thumbs_state, thumbs_error FROM videos";
+
+VideoRow ReadVideo(const Stmt& s) {
+  VideoRow r;
+  r.id = s.Text(0);
+  r.path = s.Text(1);
+  r.name = s.Text(2);
+  r.uploaded = s.Int(3) != 0;
+  r.size = s.Int(4);
+  r.probe_json = s.Text(5);
+  r.created_at = s.Text(6);
+  r.thumbs_state = s.Text(7);
+  r.thumbs_error = s.Text(8);
+  return r;
+}
+
+class SqliteStore final : public Store, public VideoCatalog {
  public:
   SqliteStore(Db db, std::filesystem::path path, int version)
       : db_(std::move(db)), path_(std::move(path)), version_(version) {}
@@ -25,6 +42,74 @@ class SqliteStore final : public Store {
     if (!stmt.ok()) return stmt.status();
     auto row = stmt->Step();
     return row.ok() ? core::Status::Ok() : row.status();
+  }
+
+  VideoCatalog& videos() override { return *this; }
+
+  core::Status InsertVideo(const VideoRow& r, const std::vector<uint8_t>& keyframes) override {
+    std::lock_guard lock(mu_);
+    auto stmt = db_.Prepare(
+        "INSERT INTO videos(id, path, name, uploaded, size, probe, keyframes, thumbs_state, "
+        "thumbs_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, r.id).Bind(2, r.path).Bind(3, r.name).Bind(4, int64_t{r.uploaded}).Bind(5, r.size);
+    stmt->Bind(6, r.probe_json).BindBlob(7, keyframes.data(), keyframes.size());
+    stmt->Bind(8, r.thumbs_state).Bind(9, r.thumbs_error);
+    core::Status st = stmt->Run();
+    if (st.code() == core::Code::kConflict) return core::Status::Conflict("video " + r.id + " is already registered");
+    return st;
+  }
+
+  core::Result<std::optional<VideoRow>> GetVideo(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto stmt = db_.Prepare(std::string(kSelectVideo) + " WHERE id = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, id);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<VideoRow>();
+    return std::optional<VideoRow>(ReadVideo(*stmt));
+  }
+
+  core::Result<std::vector<VideoRow>> ListVideos() override {
+    std::lock_guard lock(mu_);
+    auto stmt = db_.Prepare(std::string(kSelectVideo) + " ORDER BY created_at DESC, id");
+    if (!stmt.ok()) return stmt.status();
+    std::vector<VideoRow> out;
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return out;
+      out.push_back(ReadVideo(*stmt));
+    }
+  }
+
+  core::Result<std::vector<uint8_t>> LoadKeyframes(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto stmt = db_.Prepare("SELECT keyframes FROM videos WHERE id = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, id);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return core::Status::NotFound("no video " + id);
+    return stmt->Blob(0);
+  }
+
+  core::Status SetThumbnailState(const std::string& id, const std::string& state,
+                                 const std::string& error) override {
+    std::lock_guard lock(mu_);
+    auto stmt = db_.Prepare("UPDATE videos SET thumbs_state = ?, thumbs_error = ? WHERE id = ?");
+    if (!stmt.ok()) return stmt.status();
+    return stmt->Bind(1, state).Bind(2, error).Bind(3, id).Run();
+  }
+
+  core::Status DeleteVideo(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto stmt = db_.Prepare("DELETE FROM videos WHERE id = ?");
+    if (!stmt.ok()) return stmt.status();
+    PW_RETURN_IF_ERROR(stmt->Bind(1, id).Run());
+    if (sqlite3_changes(db_.raw()) == 0) return core::Status::NotFound("no video " + id);
+    return core::Status::Ok();
   }
 
  private:

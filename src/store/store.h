@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "store/videos.h"
 
 namespace pw::store {
 
@@ -21,6 +22,8 @@ class Store {
   virtual int schema_version() const = 0;
   // A cheap round trip to the backend (readiness probes).
   virtual core::Status Check() = 0;
+
+  virtual VideoCatalog& videos() = 0;
 };
 
 // Opens (creating if needed) DATA_DIR/pigweight.db and brings its schema up to date. Refuses a

@@ -1,0 +1,158 @@
+#include "library/uploads.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+#include "library/video_library.h"
+
+namespace pw::library {
+
+namespace fs = std::filesystem;
+using core::Result;
+using core::Status;
+
+namespace {
+
+std::string NewId() {
+  static const char* hex = "0123456789abcdef";
+  std::random_device rd;
+  std::string id;
+  for (int i = 0; i < 24; ++i) id += hex[rd() % 16];
+  return id;
+}
+
+}  // namespace
+
+bool Uploads::ValidId(const std::string& id) {
+  return id.size() == 24 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+Uploads::Uploads(fs::path dir, std::uint64_t max_bytes, VideoLibrary& library)
+    : dir_(std::move(dir)), max_bytes_(max_bytes), library_(library) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+}
+
+Result<UploadState> Uploads::Create(std::uint64_t length, const std::string& filename) {
+  if (length == 0) return Status::InvalidArgument("Upload-Length must be above 0");
+  if (length > max_bytes_) {
+    return Status::TooLarge("the upload of " + std::to_string(length) + " bytes exceeds the limit of " +
+                            std::to_string(max_bytes_) + " bytes (MAX_UPLOAD_BYTES)");
+  }
+  UploadState s{NewId(), length, 0, fs::path(filename).filename().string()};
+  {
+    core::UniqueFd fd(::open(PartPath(s.id).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    if (!fd.valid()) return Status::Internal("cannot create " + PartPath(s.id).string() + ": " + std::strerror(errno));
+  }
+  nlohmann::json meta = {{"length", length}, {"filename", s.filename}};
+  std::ofstream out(MetaPath(s.id), std::ios::trunc);
+  out << meta.dump();
+  out.close();
+  if (!out) return Status::Internal("cannot write " + MetaPath(s.id).string());
+  return s;
+}
+
+Result<UploadState> Uploads::Get(const std::string& id) {
+  if (!ValidId(id)) return Status::NotFound("no upload " + id);
+  std::ifstream in(MetaPath(id));
+  if (!in) return Status::NotFound("no upload " + id + " (finished, aborted or never created)");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto meta = nlohmann::json::parse(ss.str(), nullptr, false);
+  struct stat st{};
+  if (meta.is_discarded() || ::stat(PartPath(id).c_str(), &st) != 0) {
+    return Status::NotFound("upload " + id + " is damaged; start it again");
+  }
+  return UploadState{id, meta.value("length", std::uint64_t{0}), static_cast<std::uint64_t>(st.st_size),
+                     meta.value("filename", std::string())};
+}
+
+Status Uploads::Abort(const std::string& id) {
+  auto s = Get(id);
+  if (!s.ok()) return s.status();
+  std::error_code ec;
+  fs::remove(PartPath(id), ec);
+  fs::remove(MetaPath(id), ec);
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Uploads::Append>> Uploads::BeginAppend(const std::string& id, std::uint64_t offset) {
+  auto s = Get(id);
+  if (!s.ok()) return s.status();
+  {
+    std::lock_guard lock(mu_);
+    if (!busy_.insert(id).second) {
+      return Status::Conflict("upload " + id + " is receiving data on another connection; retry shortly");
+    }
+  }
+  if (offset != s->offset) {
+    Release(id);
+    return Status::Conflict("Upload-Offset " + std::to_string(offset) + " does not match the " +
+                            std::to_string(s->offset) + " bytes received; resume from " + std::to_string(s->offset));
+  }
+  core::UniqueFd fd(::open(PartPath(id).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  if (!fd.valid()) {
+    Release(id);
+    return Status::Internal("cannot open " + PartPath(id).string() + ": " + std::strerror(errno));
+  }
+  return std::unique_ptr<Append>(new Append(*this, std::move(s).value(), std::move(fd)));
+}
+
+void Uploads::Release(const std::string& id) {
+  std::lock_guard lock(mu_);
+  busy_.erase(id);
+}
+
+Uploads::Append::~Append() {
+  if (!closed_) (void)Close();
+}
+
+Status Uploads::Append::Write(const char* data, std::size_t size) {
+  if (state_.offset + size > state_.length) {
+    return Status::TooLarge("more bytes than the declared Upload-Length of " + std::to_string(state_.length));
+  }
+  while (size > 0) {
+    ssize_t n = ::write(fd_.get(), data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return Status::Unavailable(std::string("cannot write the upload: ") + std::strerror(errno));
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+    state_.offset += static_cast<std::uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Result<UploadState> Uploads::Append::Close() {
+  closed_ = true;
+  ::fdatasync(fd_.get());  // what we report as received survives a power cut
+  fd_.reset();
+  owner_.Release(state_.id);
+  return state_;
+}
+
+Result<nlohmann::json> Uploads::Complete(const std::string& id) {
+  auto s = Get(id);
+  if (!s.ok()) return s.status();
+  if (s->offset != s->length) {
+    return Status::Conflict("upload " + id + " has " + std::to_string(s->offset) + " of " +
+                            std::to_string(s->length) + " bytes");
+  }
+  auto result = library_.RegisterUpload(PartPath(id), s->filename);
+  std::error_code ec;
+  fs::remove(PartPath(id), ec);  // normally moved already
+  fs::remove(MetaPath(id), ec);
+  if (!result.ok()) spdlog::warn("upload {} ('{}') rejected: {}", id, s->filename, result.status().message());
+  return result;
+}
+
+}  // namespace pw::library
