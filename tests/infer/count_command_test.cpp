@@ -32,7 +32,7 @@ TEST(InferCountCommandTest, CountsImageWithFixtureModelAsJson) {
 
 TEST(InferCountCommandTest, SamplesVideoOncePerSecond) {
   pw::test::TempDir dir;
-  auto gen = pw::test::Run({"ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+  auto gen = pw::test::RunCommand({"ffmpeg", "-v", "error", "-f", "lavfi", "-i",
                             "color=c=gray:s=160x90:r=10:d=3", "-pix_fmt", "yuv420p",
                             (dir / "clip.mp4").string()});
   ASSERT_EQ(gen.exit_code, 0) << gen.err;

@@ -14,39 +14,6 @@ namespace fs = std::filesystem;
 using boost::asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// Headers and body of one curl call: curl -D <file> -o <file>.
-struct CurlResponse {
-  int status = 0;
-  std::string headers;
-  std::string body;
-  std::string Header(const std::string& name) const {
-    std::string lower_headers = headers, lower_name = name + ":";
-    for (auto& c : lower_headers) c = static_cast<char>(std::tolower(c));
-    for (auto& c : lower_name) c = static_cast<char>(std::tolower(c));
-    auto pos = lower_headers.rfind(lower_name);
-    if (pos == std::string::npos) return "";
-    auto start = pos + lower_name.size();
-    auto end = headers.find("\r\n", start);
-    std::string v = headers.substr(start, end - start);
-    v.erase(0, v.find_first_not_of(' '));
-    return v;
-  }
-};
-
-CurlResponse Fetch(const std::string& url, std::vector<std::string> extra = {}) {
-  TempDir tmp;
-  std::vector<std::string> args = {"-D", (tmp / "h").string(), "-o", (tmp / "b").string(), "-w",
-                                   "%{http_code}"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  args.push_back(url);
-  CommandResult r = Curl(args);
-  CurlResponse out;
-  out.status = std::atoi(r.out.c_str());
-  out.headers = ReadFile(tmp / "h");
-  out.body = ReadFile(tmp / "b");
-  return out;
-}
-
 class ServeHttp : public testing::Test {
  protected:
   static void SetUpTestSuite() {

@@ -32,7 +32,7 @@ TEST_P(ServeRefusesToStart, WithOneClearLineAndExitCode) {
   std::vector<std::string> argv = {PigweightBinary(), "serve", "--host", "127.0.0.1", "--data-dir",
                                    (data / "d").string()};
   argv.insert(argv.end(), GetParam().args.begin(), GetParam().args.end());
-  CommandResult r = pw::test::Run(argv, GetParam().env, 30s);
+  CommandResult r = pw::test::RunCommand(argv, GetParam().env, 30s);
   EXPECT_EQ(r.exit_code, GetParam().exit_code) << r.err;
   EXPECT_NE(r.err.find(GetParam().message), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -57,7 +57,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(ServeLifecycle, ReportsAPortInUse) {
   ServerProcess first;
   TempDir data;
-  CommandResult r = pw::test::Run({PigweightBinary(), "serve", "--host", "127.0.0.1", "--port",
+  CommandResult r = pw::test::RunCommand({PigweightBinary(), "serve", "--host", "127.0.0.1", "--port",
                          std::to_string(first.port()), "--data-dir", (data / "d").string()},
                         {}, 30s);
   EXPECT_EQ(r.exit_code, 1);

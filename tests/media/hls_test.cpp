@@ -66,7 +66,7 @@ TEST_P(HlsVodTest, PlaylistReadsEveryFrameWithSourceTimestampsAndNoErrors) {
   fs::path playlist = WriteHls(*hls, dir.path());
 
   // ffmpeg (a real HLS client) decodes the whole playlist without a single error message.
-  auto play = pw::test::Run({"ffmpeg", "-nostdin", "-v", "error", "-i", playlist.string(), "-f",
+  auto play = pw::test::RunCommand({"ffmpeg", "-nostdin", "-v", "error", "-i", playlist.string(), "-f",
                              "null", "-"});
   EXPECT_EQ(play.exit_code, 0);
   EXPECT_EQ(play.err, "");
@@ -82,7 +82,7 @@ TEST_P(HlsVodTest, PlaylistReadsEveryFrameWithSourceTimestampsAndNoErrors) {
 
   // Audio: present when the source has it, every packet exactly once.
   auto audio_packets = [](const std::string& input) {
-    auto r = pw::test::Run({"ffprobe", "-v", "error", "-select_streams", "a", "-count_packets",
+    auto r = pw::test::RunCommand({"ffprobe", "-v", "error", "-select_streams", "a", "-count_packets",
                             "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", input});
     return std::atoi(r.out.c_str());  // the first line; HLS adds program sections after it
   };
@@ -162,7 +162,7 @@ TEST(HlsRemuxerTest, AudioTheOutputCannotCarryIsDroppedWithANote) {
   pw::test::TempDir dir;
   auto src = SharedVideo("gop25.mp4", {});
   fs::path alaw = dir / "alaw.mkv";  // G.711, as many IP cameras send
-  auto r = pw::test::Run({"ffmpeg", "-nostdin", "-loglevel", "error", "-i", src.string(), "-f",
+  auto r = pw::test::RunCommand({"ffmpeg", "-nostdin", "-loglevel", "error", "-i", src.string(), "-f",
                           "lavfi", "-i", "sine=sample_rate=8000:duration=12", "-c:v", "copy",
                           "-c:a", "pcm_alaw", "-shortest", alaw.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -188,7 +188,7 @@ TEST(HlsRemuxerTest, TruncatedMkvAndTsServeTheReadablePart) {
     auto hls = MakeRemuxer(cut, SegmentFormat::kFmp4);
     ASSERT_TRUE(hls) << c;
     fs::path playlist = WriteHls(*hls, dir.path());
-    auto play = pw::test::Run({"ffmpeg", "-nostdin", "-v", "error", "-i", playlist.string(), "-f",
+    auto play = pw::test::RunCommand({"ffmpeg", "-nostdin", "-v", "error", "-i", playlist.string(), "-f",
                                "null", "-"});
     EXPECT_EQ(play.exit_code, 0) << c << ": " << play.err;
   }

@@ -42,7 +42,7 @@ std::filesystem::path MakeVideo(const std::filesystem::path& dir, const std::str
   if (s.container == "ts") argv.insert(argv.end(), {"-f", "mpegts"});
   if (s.fragmented) argv.insert(argv.end(), {"-movflags", "+frag_keyframe+empty_moov"});
   argv.push_back(out.string());
-  auto r = pw::test::Run(argv);
+  auto r = pw::test::RunCommand(argv);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return out;
 }
@@ -77,7 +77,7 @@ int ReadFrameNumber(const cv::Mat& bgr) {
 }
 
 std::vector<double> ProbeFrameTimes(const std::string& input) {
-  auto r = pw::test::Run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+  auto r = pw::test::RunCommand({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                           "frame=pts_time", "-of", "csv=p=0", input});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<double> times;

@@ -77,7 +77,7 @@ TEST(ProbeTest, RejectsTruncatedMp4) {
 TEST(ProbeTest, RejectsTruncatedFaststartMp4WithReason) {
   pw::test::TempDir dir;
   auto src = SharedVideo("audio_gop25.mp4", {.audio = true});
-  auto r = pw::test::Run({"ffmpeg", "-nostdin", "-loglevel", "error", "-i", src.string(), "-c",
+  auto r = pw::test::RunCommand({"ffmpeg", "-nostdin", "-loglevel", "error", "-i", src.string(), "-c",
                           "copy", "-movflags", "+faststart", (dir / "fs.mp4").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string full = pw::test::ReadFile(dir / "fs.mp4");
@@ -90,7 +90,7 @@ TEST(ProbeTest, RejectsTruncatedFaststartMp4WithReason) {
 
 TEST(ProbeTest, RejectsAudioOnlyFile) {
   pw::test::TempDir dir;
-  auto r = pw::test::Run({"ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+  auto r = pw::test::RunCommand({"ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
                           "sine=duration=1", "-c:a", "aac", (dir / "a.mp4").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto info = Probe(dir / "a.mp4");

@@ -40,7 +40,7 @@ test::TempDir* VideoTest::dir_ = nullptr;
 nlohmann::json VideoTest::truth_;
 
 TEST_F(VideoTest, IsH264WithFpsTimesSecondsFramesAtRegularTimestamps) {
-  const auto probe = test::Run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+  const auto probe = test::RunCommand({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                                 "stream=codec_name,width,height,r_frame_rate:frame=pts_time,key_frame",
                                 "-of", "json", (dir_->path() / "video.mp4").string()});
   ASSERT_EQ(probe.exit_code, 0) << probe.err;

@@ -84,3 +84,48 @@ TEST(Sqlite, ConstraintViolationsAreConflicts) {
 
 }  // namespace
 }  // namespace pw::store
+
+namespace pw::store {
+namespace {
+
+VideoRow SampleVideo(const std::string& id) {
+  VideoRow r;
+  r.id = id;
+  r.path = "/videos/" + id + ".mp4";
+  r.name = "weighing 09-00.mp4";
+  r.uploaded = true;
+  r.size = 12345;
+  r.probe_json = R"({"duration_sec": 10})";
+  return r;
+}
+
+TEST(VideoCatalog, StoresListsAndDeletesVideos) {
+  pw::test::TempDir dir;
+  auto store = OpenSqliteStore(dir.path());
+  ASSERT_TRUE(store.ok());
+  VideoCatalog& videos = (*store)->videos();
+  ASSERT_TRUE(videos.InsertVideo(SampleVideo("aaa"), {1, 2, 3}).ok());
+  ASSERT_TRUE(videos.InsertVideo(SampleVideo("bbb"), {4}).ok());
+  EXPECT_EQ(videos.InsertVideo(SampleVideo("aaa"), {}).code(), core::Code::kConflict);
+
+  auto got = videos.GetVideo("aaa");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->name, "weighing 09-00.mp4");
+  EXPECT_TRUE((*got)->uploaded);
+  EXPECT_EQ((*got)->size, 12345);
+  EXPECT_EQ((*got)->thumbs_state, "pending");
+  EXPECT_FALSE((*got)->created_at.empty());
+  EXPECT_EQ(*videos.LoadKeyframes("aaa"), (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(videos.ListVideos()->size(), 2u);
+
+  ASSERT_TRUE(videos.SetThumbnailState("aaa", "failed", "unreadable").ok());
+  EXPECT_EQ((*videos.GetVideo("aaa"))->thumbs_error, "unreadable");
+
+  ASSERT_TRUE(videos.DeleteVideo("aaa").ok());
+  EXPECT_FALSE(videos.GetVideo("aaa")->has_value());
+  EXPECT_EQ(videos.DeleteVideo("aaa").code(), core::Code::kNotFound);
+  EXPECT_EQ(videos.LoadKeyframes("aaa").status().code(), core::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace pw::store

@@ -112,7 +112,7 @@ int WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-CommandResult Run(const std::vector<std::string>& argv,
+CommandResult RunCommand(const std::vector<std::string>& argv,
                   const std::map<std::string, std::string>& env, std::chrono::seconds timeout) {
   TempDir tmp;
   pid_t pid = Spawn(argv, env, tmp / "out", tmp / "err");
@@ -136,7 +136,33 @@ std::string PigweightBinary() {
 CommandResult Curl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"curl", "-s", "--max-time", "60"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv);
+  return RunCommand(argv);
+}
+
+std::string CurlResponse::Header(const std::string& name) const {
+  std::string lower_headers = headers, lower_name = name + ":";
+  for (auto& c : lower_headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto pos = lower_headers.rfind("\n" + lower_name);
+  if (pos == std::string::npos) return "";
+  auto start = pos + 1 + lower_name.size();
+  auto end = headers.find("\r\n", start);
+  std::string v = headers.substr(start, end - start);
+  v.erase(0, v.find_first_not_of(' '));
+  return v;
+}
+
+CurlResponse Fetch(const std::string& url, std::vector<std::string> extra) {
+  TempDir tmp;
+  std::vector<std::string> args = {"-D", (tmp / "h").string(), "-o", (tmp / "b").string(), "-w", "%{http_code}"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(url);
+  CommandResult r = Curl(args);
+  CurlResponse out;
+  out.status = std::atoi(r.out.c_str());
+  out.headers = ReadFile(tmp / "h");
+  out.body = ReadFile(tmp / "b");
+  return out;
 }
 
 ServerProcess::ServerProcess(Options options) {

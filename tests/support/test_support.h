@@ -32,9 +32,9 @@ struct CommandResult {
   std::string err;     // stderr
 };
 
-// Runs argv[0] (looked up in PATH) with the given extra environment, waits for it (killing it after
+// RunCommand: runs argv[0] (looked up in PATH) with the given extra environment, waits for it (killing it after
 // `timeout`), and captures stdout/stderr.
-CommandResult Run(const std::vector<std::string>& argv,
+CommandResult RunCommand(const std::vector<std::string>& argv,
                   const std::map<std::string, std::string>& env = {},
                   std::chrono::seconds timeout = std::chrono::seconds(120));
 
@@ -80,5 +80,15 @@ class ServerProcess {
 
 // curl with the given arguments (-s is added); returns the result.
 CommandResult Curl(const std::vector<std::string>& args);
+
+// Status, headers and body of one HTTP exchange made with curl.
+struct CurlResponse {
+  int status = 0;
+  std::string headers;
+  std::string body;
+  // The value of the last header `name` (case-insensitive), "" when absent.
+  std::string Header(const std::string& name) const;
+};
+CurlResponse Fetch(const std::string& url, std::vector<std::string> extra_curl_args = {});
 
 }  // namespace pw::test

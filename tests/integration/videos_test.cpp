@@ -1,0 +1,272 @@
+// The video library end to end: the real server, real files made by ffmpeg, real clients (curl,
+// ffprobe, ffmpeg reading the HLS playlist, raw sockets cutting an upload off halfway).
+#include <boost/asio.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <thread>
+
+#include "media/media_fixtures.h"
+#include "support/test_support.h"
+
+namespace pw::test {
+namespace {
+
+namespace fs = std::filesystem;
+using boost::asio::ip::tcp;
+using namespace std::chrono_literals;
+using media::test::ProbeFrameTimes;
+using media::test::ReadFrameNumber;
+using media::test::VideoSpec;
+
+nlohmann::json Json(const CurlResponse& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << r.body;
+  return j;
+}
+
+CurlResponse PostJson(const ServerProcess& s, const std::string& path, const nlohmann::json& body) {
+  return Fetch(s.Url(path), {"-X", "POST", "-H", "Content-Type: application/json", "--data-binary", body.dump()});
+}
+
+// Registers `file` in place and returns its id (fails the test otherwise).
+std::string Register(const ServerProcess& s, const fs::path& file) {
+  auto r = PostJson(s, "/api/videos", {{"path", file.string()}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  auto j = Json(r);
+  return j["videos"].empty() ? "" : j["videos"][0]["id"].get<std::string>();
+}
+
+class Videos : public testing::Test {
+ protected:
+  void SetUp() override {
+    VideoSpec spec;
+    spec.seconds = 8;
+    spec.gop = 25;
+    spec.audio = true;
+    video_ = media::test::MakeVideo(dir_.path(), "weighing.mp4", spec);
+    ServerProcess::Options o;
+    o.env = {{"MAX_UPLOAD_BYTES", "50000000"}};
+    server_ = std::make_unique<ServerProcess>(o);
+  }
+  TempDir dir_;
+  fs::path video_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(Videos, RegisteredFileStreamsAsHlsWithEveryFrame) {
+  std::string id = Register(*server_, video_);
+  ASSERT_FALSE(id.empty());
+  auto video = Json(Fetch(server_->Url("/api/videos/" + id)));
+  EXPECT_EQ(video["probe"]["video"]["codec"], "h264");
+  EXPECT_EQ(video["status"]["keyframes"], "done");
+  EXPECT_TRUE(video["status"]["playable"].get<bool>());
+  EXPECT_FALSE(video["uploaded"].get<bool>());
+
+  auto source = ProbeFrameTimes(video_.string());
+  auto served = ProbeFrameTimes(server_->Url("/api/videos/" + id + "/hls/index.m3u8"));
+  EXPECT_EQ(served.size(), source.size());
+  // The original's path redirects to the same playlist.
+  CommandResult legacy = RunCommand({"ffmpeg", "-v", "error", "-i", server_->Url("/api/video_file/stream_hls/" + id), "-f", "null", "-"});
+  EXPECT_EQ(legacy.exit_code, 0) << legacy.err;
+  EXPECT_EQ(legacy.err, "");
+
+  auto seg = Fetch(server_->Url("/api/videos/" + id + "/hls/seg_0.m4s"));
+  EXPECT_EQ(seg.status, 200);
+  EXPECT_EQ(seg.Header("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id + "/hls/seg_0.m4s"), {"-H", "If-None-Match: " + seg.Header("ETag")}).status, 304);
+  auto part = Fetch(server_->Url("/api/videos/" + id + "/hls/seg_0.m4s"), {"-r", "0-99"});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, seg.body.substr(0, 100));
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id + "/hls/seg_999.m4s")).status, 404);
+}
+
+TEST_F(Videos, FrameAtTimeReturnsTheExactFrame) {
+  std::string id = Register(*server_, video_);
+  for (double t : {0.0, 3.99, 4.0, 1.02, 7.5, 2.5, 2.54, 2.58}) {  // random, then scrubbing forward
+    auto r = Fetch(server_->Url("/api/videos/" + id + "/frame?t=" + std::to_string(t)));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Header("Content-Type"), "image/jpeg");
+    cv::Mat img = cv::imdecode(std::vector<uchar>(r.body.begin(), r.body.end()), cv::IMREAD_COLOR);
+    ASSERT_FALSE(img.empty());
+    EXPECT_EQ(ReadFrameNumber(img), static_cast<int>(t * 25 + 1e-6)) << "t=" << t;
+  }
+  auto small = Fetch(server_->Url("/api/videos/" + id + "/frame?t=1&w=160"));
+  cv::Mat thumb = cv::imdecode(std::vector<uchar>(small.body.begin(), small.body.end()), cv::IMREAD_COLOR);
+  EXPECT_EQ(thumb.cols, 160);
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id + "/frame?t=abc")).status, 400);
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id + "/frame")).status, 400);
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/0123/frame?t=1")).status, 404);
+}
+
+TEST_F(Videos, RejectsFilesThatAreNotUsableVideosAndKeepsNothing) {
+  WriteFile(dir_ / "empty.mp4", "");
+  WriteFile(dir_ / "notes.mp4", "this is a text file, not a video\n");
+  std::string bytes = ReadFile(video_);
+  WriteFile(dir_ / "truncated.mp4", bytes.substr(0, bytes.size() / 3));
+  for (const char* name : {"empty.mp4", "notes.mp4", "truncated.mp4"}) {
+    auto r = PostJson(*server_, "/api/videos", {{"path", (dir_ / name).string()}});
+    EXPECT_EQ(r.status, 422) << name << ": " << r.body;
+    EXPECT_EQ(Json(r)["error"]["code"], "unprocessable");
+    EXPECT_FALSE(Json(r)["error"]["message"].get<std::string>().empty());
+  }
+  EXPECT_EQ(PostJson(*server_, "/api/videos", {{"path", "/no/such/file.mp4"}}).status, 404);
+  EXPECT_EQ(PostJson(*server_, "/api/videos", {{"wrong", 1}}).status, 400);
+  EXPECT_TRUE(Json(Fetch(server_->Url("/api/videos")))["videos"].empty());
+}
+
+TEST_F(Videos, RegistersAFolderReportingEachBadFile) {
+  fs::create_directories(dir_ / "archive" / "day2");
+  fs::copy_file(video_, dir_ / "archive" / "day2" / "a.mp4");
+  WriteFile(dir_ / "archive" / "broken.mkv", "garbage");
+  WriteFile(dir_ / "archive" / "readme.txt", "not considered");
+  auto r = Json(PostJson(*server_, "/api/videos", {{"path", (dir_ / "archive").string()}}));
+  EXPECT_EQ(r["videos"].size(), 1u);
+  ASSERT_EQ(r["errors"].size(), 1u);
+  EXPECT_NE(r["errors"][0]["path"].get<std::string>().find("broken.mkv"), std::string::npos);
+}
+
+// Sends the first `bytes` of `body` in a PATCH that announces the whole length, then hangs up.
+void PatchAndHangUp(int port, const std::string& id, const std::string& body, std::size_t bytes) {
+  boost::asio::io_context io;
+  tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+  std::string head = "PATCH /api/uploads/" + id + " HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n"
+                     "Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n";
+  boost::asio::write(s, boost::asio::buffer(head));
+  boost::asio::write(s, boost::asio::buffer(body.data(), bytes));
+  s.close();
+}
+
+TEST_F(Videos, UploadCutOffHalfwayResumesFromTheLastByte) {
+  const std::string content = ReadFile(video_);
+  auto created = Fetch(server_->Url("/api/uploads"),
+                       {"-X", "POST", "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Length: " + std::to_string(content.size()),
+                        "-H", "Upload-Metadata: filename d2VpZ2hpbmcgMDkubXA0"});  // "weighing 09.mp4"
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string location = created.Header("Location");
+  ASSERT_EQ(location.rfind("/api/uploads/", 0), 0u);
+  const std::string id = location.substr(std::string("/api/uploads/").size());
+
+  const std::size_t half = content.size() / 2;
+  PatchAndHangUp(server_->port(), id, content, half);
+  // The server keeps what arrived; the client asks where to resume.
+  std::string offset;
+  for (int i = 0; i < 200 && offset != std::to_string(half); ++i) {
+    offset = Fetch(server_->Url(location), {"-I"}).Header("Upload-Offset");
+    if (offset != std::to_string(half)) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(offset, std::to_string(half));
+
+  // Resuming from the wrong offset is refused with the right one.
+  auto wrong = Fetch(server_->Url(location), {"-X", "PATCH", "-H", "Upload-Offset: 0", "-H",
+                                              "Content-Type: application/offset+octet-stream", "--data-binary", "xyz"});
+  EXPECT_EQ(wrong.status, 409);
+  EXPECT_EQ(wrong.Header("Upload-Offset"), std::to_string(half));
+
+  WriteFile(dir_ / "rest", content.substr(half));
+  auto done = Fetch(server_->Url(location), {"-X", "PATCH", "-H", "Upload-Offset: " + std::to_string(half), "-H",
+                                             "Content-Type: application/offset+octet-stream", "--data-binary",
+                                             "@" + (dir_ / "rest").string()});
+  ASSERT_EQ(done.status, 201) << done.body;
+  auto video = Json(done);
+  EXPECT_EQ(video["name"], "weighing 09.mp4");
+  EXPECT_TRUE(video["uploaded"].get<bool>());
+  EXPECT_EQ(ReadFile(video["path"].get<std::string>()), content) << "the stored file must be byte-identical";
+  EXPECT_EQ(Fetch(server_->Url(location)).status, 404) << "a finished upload is gone";
+  EXPECT_TRUE(fs::is_empty(server_->data_dir() / "uploads"));
+
+  // The same content again is the same video, stored once.
+  auto again = Fetch(server_->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: " + std::to_string(content.size())});
+  std::string again_location = again.Header("Location");
+  auto second = Fetch(server_->Url(again_location), {"-X", "PATCH", "-H", "Upload-Offset: 0", "-H",
+                                                     "Content-Type: application/offset+octet-stream", "--data-binary",
+                                                     "@" + video_.string()});
+  EXPECT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(Json(second)["id"], video["id"]);
+  EXPECT_TRUE(Json(second)["existing"].get<bool>());
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(server_->data_dir() / "videos")) ++files;
+  EXPECT_EQ(files, 1);
+}
+
+TEST_F(Videos, UploadsThatAreTooLargeOrNotVideosAreRefused) {
+  auto big = Fetch(server_->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: 60000000"});
+  EXPECT_EQ(big.status, 413);
+  EXPECT_NE(Json(big)["error"]["message"].get<std::string>().find("MAX_UPLOAD_BYTES"), std::string::npos);
+  EXPECT_EQ(Fetch(server_->Url("/api/uploads"), {"-X", "POST"}).status, 400);
+
+  WriteFile(dir_ / "text.mp4", std::string(5000, 't'));
+  auto created = Fetch(server_->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: 5000"});
+  auto r = Fetch(server_->Url(created.Header("Location")),
+                 {"-X", "PATCH", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+                  "--data-binary", "@" + (dir_ / "text.mp4").string()});
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_TRUE(fs::is_empty(server_->data_dir() / "videos"));
+  EXPECT_TRUE(fs::is_empty(server_->data_dir() / "uploads"));
+  // More bytes than announced.
+  auto small = Fetch(server_->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: 10"});
+  auto over = Fetch(server_->Url(small.Header("Location")),
+                    {"-X", "PATCH", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+                     "--data-binary", "@" + (dir_ / "text.mp4").string()});
+  EXPECT_EQ(over.status, 413);
+}
+
+TEST_F(Videos, ThumbnailsAreBuiltInTheBackground) {
+  std::string id = Register(*server_, video_);
+  std::string state;
+  for (int i = 0; i < 300 && state != "ready"; ++i) {
+    state = Json(Fetch(server_->Url("/api/videos/" + id)))["status"]["thumbnails"];
+    if (state != "ready") std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(state, "ready");
+  auto vtt = Fetch(server_->Url("/api/videos/" + id + "/thumbnails.vtt"));
+  EXPECT_EQ(vtt.status, 200);
+  EXPECT_EQ(vtt.body.rfind("WEBVTT", 0), 0u);
+  auto map = Json(Fetch(server_->Url("/api/videos/" + id + "/thumbnails.json")));
+  ASSERT_FALSE(map["tiles"].empty());
+  auto sprite = Fetch(server_->Url("/api/videos/" + id + "/thumbs/" + map["tiles"][0]["sheet"].get<std::string>()));
+  EXPECT_EQ(sprite.status, 200);
+  EXPECT_EQ(sprite.Header("Content-Type"), "image/jpeg");
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id + "/thumbs/..%2F..%2Fpigweight.db"), {"--path-as-is"}).status, 404);
+}
+
+TEST_F(Videos, DeletingAnUploadRemovesItsFileAndEverythingDerived) {
+  const std::string content = ReadFile(video_);
+  auto created = Fetch(server_->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: " + std::to_string(content.size())});
+  auto done = Fetch(server_->Url(created.Header("Location")),
+                    {"-X", "PATCH", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+                     "--data-binary", "@" + video_.string()});
+  ASSERT_EQ(done.status, 201) << done.body;
+  auto video = Json(done);
+  const std::string id = video["id"];
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id + "/hls/seg_0.m4s")).status, 200);
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id), {"-X", "DELETE"}).status, 204);
+  EXPECT_FALSE(fs::exists(video["path"].get<std::string>()));
+  EXPECT_FALSE(fs::exists(server_->data_dir() / "thumbs" / id));
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id)).status, 404);
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id + "/hls/seg_0.m4s")).status, 404);
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + id), {"-X", "DELETE"}).status, 404);
+  // A registered (not uploaded) file is never deleted from its place.
+  std::string kept = Register(*server_, video_);
+  EXPECT_EQ(Fetch(server_->Url("/api/videos/" + kept), {"-X", "DELETE"}).status, 204);
+  EXPECT_TRUE(fs::exists(video_));
+}
+
+TEST_F(Videos, TheLibrarySurvivesARestart) {
+  std::string id = Register(*server_, video_);
+  fs::path data = server_->data_dir();
+  ServerProcess::Options o;
+  o.data_dir = data;
+  server_->Stop();
+  ServerProcess again(o);
+  auto list = Json(Fetch(again.Url("/api/videos")));
+  ASSERT_EQ(list["videos"].size(), 1u);
+  EXPECT_EQ(list["videos"][0]["id"], id);
+  EXPECT_EQ(Fetch(again.Url("/api/videos/" + id + "/hls/index.m3u8")).status, 200);
+}
+
+}  // namespace
+}  // namespace pw::test
