@@ -71,8 +71,11 @@ Result<UploadState> Uploads::Get(const std::string& id) {
   if (meta.is_discarded() || ::stat(PartPath(id).c_str(), &st) != 0) {
     return Status::NotFound("upload " + id + " is damaged; start it again");
   }
-  return UploadState{id, meta.value("length", std::uint64_t{0}), static_cast<std::uint64_t>(st.st_size),
-                     meta.value("filename", std::string())};
+  UploadState s{id, meta.value("length", std::uint64_t{0}), static_cast<std::uint64_t>(st.st_size),
+                meta.value("filename", std::string())};
+  std::lock_guard lock(mu_);
+  s.receiving = busy_.count(id) > 0;
+  return s;
 }
 
 Status Uploads::Abort(const std::string& id) {

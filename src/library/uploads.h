@@ -29,6 +29,7 @@ struct UploadState {
   std::uint64_t length = 0;  // declared total size
   std::uint64_t offset = 0;  // bytes received and written
   std::string filename;
+  bool receiving = false;    // a connection is appending to it right now
 };
 
 class Uploads {

@@ -51,7 +51,7 @@ void SetUploadHeaders(Response& r, const library::UploadState& s) {
 
 nlohmann::json UploadJson(const library::UploadState& s) {
   return {{"id", s.id}, {"offset", s.offset}, {"length", s.length}, {"filename", s.filename},
-          {"location", "/api/uploads/" + s.id}};
+          {"receiving", s.receiving}, {"location", "/api/uploads/" + s.id}};
 }
 
 // Streams one PATCH body into the upload; on the last byte registers the video (on the pool).

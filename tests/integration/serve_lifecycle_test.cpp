@@ -206,7 +206,7 @@ TEST(ServeShutdown, FinishesInFlightDownloadsClosesWebSocketsAndExitsCleanly) {
     EXPECT_EQ(r.out, "200");
     EXPECT_EQ(fs::file_size(web / ("got" + std::to_string(i))), big.size());
   }
-  EXPECT_EQ(server.Stop(SIGTERM, 30s), 0);
+  EXPECT_EQ(server.WaitForExit(30s), 0);
 }
 
 }  // namespace

@@ -152,13 +152,16 @@ TEST_F(Videos, UploadCutOffHalfwayResumesFromTheLastByte) {
 
   const std::size_t half = content.size() / 2;
   PatchAndHangUp(server_->port(), id, content, half);
-  // The server keeps what arrived; the client asks where to resume.
-  std::string offset;
-  for (int i = 0; i < 200 && offset != std::to_string(half); ++i) {
-    offset = Fetch(server_->Url(location), {"-I"}).Header("Upload-Offset");
-    if (offset != std::to_string(half)) std::this_thread::sleep_for(20ms);
+  // The server keeps what arrived and notices the hang-up; the client asks where to resume.
+  nlohmann::json state;
+  for (int i = 0; i < 500; ++i) {
+    state = Json(Fetch(server_->Url(location)));
+    if (state["offset"] == half && !state["receiving"].get<bool>()) break;
+    std::this_thread::sleep_for(20ms);
   }
-  ASSERT_EQ(offset, std::to_string(half));
+  ASSERT_EQ(state["offset"], half);
+  ASSERT_FALSE(state["receiving"].get<bool>());
+  EXPECT_EQ(Fetch(server_->Url(location), {"-I"}).Header("Upload-Offset"), std::to_string(half));
 
   // Resuming from the wrong offset is refused with the right one.
   auto wrong = Fetch(server_->Url(location), {"-X", "PATCH", "-H", "Upload-Offset: 0", "-H",

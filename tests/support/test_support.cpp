@@ -206,7 +206,7 @@ std::string ServerProcess::Log() const { return ReadFile(log_path_); }
 
 int ServerProcess::Stop(int signal, std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
-  kill(pid_, signal);
+  if (signal != 0) kill(pid_, signal);
   int rc = WaitFor(pid_, timeout);
   if (rc == -1) {
     kill(pid_, SIGKILL);

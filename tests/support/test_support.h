@@ -68,6 +68,8 @@ class ServerProcess {
   std::string Log() const;
   // Sends `signal` and waits for exit; returns the exit status (or 128+signal).
   int Stop(int signal = 15, std::chrono::seconds timeout = std::chrono::seconds(15));
+  // Waits for an exit already under way (SIGKILL after `timeout`); returns the exit status.
+  int WaitForExit(std::chrono::seconds timeout) { return Stop(0, timeout); }
   bool running() const { return pid_ > 0; }
 
  private:
