@@ -5,10 +5,15 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <map>
+#include <string>
 
 namespace pw::app {
 
 using Command = std::function<int()>;
+
+// The process environment as a map (the only place that reads it; config decides what is used).
+std::map<std::string, std::string> CurrentEnvironment();
 
 Command AddServe(CLI::App& app);
 Command AddGenScene(CLI::App& app);
@@ -16,5 +21,6 @@ Command AddProbe(CLI::App& app);
 Command AddIndex(CLI::App& app);
 Command AddCount(CLI::App& app);
 Command AddModel(CLI::App& app);
+Command AddLibrary(CLI::App& app);
 
 }  // namespace pw::app

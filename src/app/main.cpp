@@ -8,8 +8,21 @@
 #include "core/log.h"
 #include "media/av_log.h"
 
+extern char** environ;
+
+std::map<std::string, std::string> pw::app::CurrentEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
 int main(int argc, char** argv) {
   pw::core::Timeline::Get();  // zero of the start-up timeline
+  (void)pw::core::InitLogging("info");  // to stderr: stdout is for results (JSON)
   pw::media::RouteFfmpegLogs();
   CLI::App app{"PigWeight: counts pigs on a weighing-pen scale from an overhead camera"};
   app.require_subcommand(1);
@@ -22,6 +35,7 @@ int main(int argc, char** argv) {
   add(pw::app::AddGenScene(app));
   add(pw::app::AddCount(app));
   add(pw::app::AddModel(app));
+  add(pw::app::AddLibrary(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

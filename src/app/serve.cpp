@@ -22,7 +22,6 @@
 #include "server/readiness.h"
 #include "store/store.h"
 
-extern char** environ;
 
 namespace pw::app {
 namespace {
@@ -32,15 +31,6 @@ struct ServeArgs {
   std::map<std::string, std::string> flags;
 };
 
-std::map<std::string, std::string> Environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return env;
-}
 
 // Publishes the server's own state on the "server" topic every 2 s (coalesced per client).
 void PublishServerState(boost::asio::steady_timer& timer, server::WsHub& hub, server::Metrics& m) {
@@ -58,7 +48,7 @@ void PublishServerState(boost::asio::steady_timer& timer, server::WsHub& hub, se
 
 int Serve(const ServeArgs& args) {
   core::ConfigInputs inputs;
-  inputs.env = Environment();
+  inputs.env = CurrentEnvironment();
   if (!args.config_file.empty()) {
     inputs.file = args.config_file;
   } else if (auto it = inputs.env.find("PIGWEIGHT_CONFIG"); it != inputs.env.end() && !it->second.empty()) {

@@ -8,6 +8,8 @@
 
 #include "app/commands.h"
 #include "infer/count_command.h"
+#include "library/video_library.h"
+#include "store/store.h"
 #include "media/keyframe_index.h"
 #include "media/probe.h"
 #include "scenegen/cli.h"
@@ -88,6 +90,33 @@ Command AddModel(CLI::App& app) {
   return [o, data_dir] {
     o->cache_dir = std::filesystem::path(*data_dir) / "models";
     return infer::RunModelImportCommand(*o, std::cout, std::cerr);
+  };
+}
+
+Command AddLibrary(CLI::App& app) {
+  auto path = std::make_shared<std::string>();
+  auto data_dir = std::make_shared<std::string>();
+  CLI::App* library = app.add_subcommand("library", "Manage the video library");
+  library->require_subcommand(1);
+  CLI::App* add = library->add_subcommand("add", "Register a video file, or every video in a folder, where it lies (not copied)");
+  add->add_option("PATH", *path, "File or folder")->required();
+  add->add_option("--data-dir", *data_dir, "The server's DATA_DIR (default: $DATA_DIR or ./data)");
+  return [path, data_dir] {
+    core::ConfigInputs inputs;
+    inputs.env = CurrentEnvironment();
+    if (!data_dir->empty()) inputs.flags["data_dir"] = *data_dir;
+    auto config = core::LoadConfig(inputs);
+    if (!config.ok()) return Fail(config.status());
+    auto store = store::OpenSqliteStore(config->config.data_dir);
+    if (!store.ok()) return Fail(store.status());
+    library::LibraryOptions options;
+    options.data_dir = config->config.data_dir;
+    // Thumbnails are left to the server (it resumes pending ones at start).
+    library::VideoLibrary lib(options, (*store)->videos());
+    auto result = lib.RegisterPath(*path);
+    if (!result.ok()) return Fail(result.status());
+    std::cout << result->dump(2) << "\n";
+    return (*result)["errors"].empty() ? 0 : 1;
   };
 }
 

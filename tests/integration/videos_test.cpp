@@ -271,5 +271,28 @@ TEST_F(Videos, TheLibrarySurvivesARestart) {
   EXPECT_EQ(Fetch(again.Url("/api/videos/" + id + "/hls/index.m3u8")).status, 200);
 }
 
+TEST(VideosCli, LibraryAddRegistersForTheServer) {
+  TempDir dir;
+  fs::path video = media::test::MakeVideo(dir.path(), "nas.mkv", VideoSpec{"mkv", "libx264", 25, 25, 3});
+  CommandResult r = RunCommand({PigweightBinary(), "library", "add", dir.path().string(), "--data-dir", (dir / "data").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);  // stdout is JSON only
+  ASSERT_EQ(j["videos"].size(), 1u);
+  const std::string id = j["videos"][0]["id"];
+
+  WriteFile(dir / "bad.mp4", "not a video");
+  CommandResult bad = RunCommand({PigweightBinary(), "library", "add", (dir / "bad.mp4").string(), "--data-dir", (dir / "data").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("bad.mp4"), std::string::npos) << bad.err;
+
+  ServerProcess::Options o;
+  o.data_dir = dir / "data";
+  ServerProcess server(o);
+  auto listed = nlohmann::json::parse(Fetch(server.Url("/api/videos")).body);
+  ASSERT_EQ(listed["videos"].size(), 1u);
+  EXPECT_EQ(listed["videos"][0]["id"], id);
+  EXPECT_EQ(listed["videos"][0]["path"], video.string());
+}
+
 }  // namespace
 }  // namespace pw::test
