@@ -25,7 +25,16 @@ build: bootstrap $(RELEASE)/build.ninja
 build-asan: bootstrap $(ASAN)/build.ninja
 	cmake --build $(ASAN) -j $(JOBS)
 
-run: build
+DEMO_VIDEO := data/demo/video.mp4
+
+# A few minutes of generated weighing-pen video, made once and registered, so a first start shows
+# piglets at once. Delete data/demo to make it again.
+$(DEMO_VIDEO): | build
+	$(RELEASE)/src/app/pigweight gen-scene --seed 2026 --min 12 --max 40 --width 960 --height 540 \
+	  --images 0 --video 120 --fps 10 --gop 20 --no-video-polygons --out data/demo
+	$(RELEASE)/src/app/pigweight library add $(DEMO_VIDEO) --data-dir data
+
+run: build $(DEMO_VIDEO)
 	$(RELEASE)/src/app/pigweight serve
 
 test: build build-asan
