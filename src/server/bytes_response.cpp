@@ -1,6 +1,7 @@
 #include "server/bytes_response.h"
 
 #include "server/conditional.h"
+#include "server/partial_content.h"
 
 namespace pw::server {
 
@@ -16,21 +17,12 @@ Response BytesResponse(const Request& req, const std::string& bytes, const std::
   }
   r.headers.set(http::field::content_type, mime);
   const auto size = static_cast<std::uint64_t>(bytes.size());
-  if (!req.msg[http::field::range].empty() && IfRangeAllows(req.msg[http::field::if_range], etag, 0)) {
-    RangeRequest range = ParseRange(req.msg[http::field::range], size);
-    if (range.kind == RangeKind::kUnsatisfiable) {
-      Response bad = Response::Error(http::status::range_not_satisfiable, "range_not_satisfiable",
-                                     "range outside the body (size " + std::to_string(size) + ")");
-      bad.headers.set(http::field::content_range, "bytes */" + std::to_string(size));
-      return bad;
-    }
-    if (range.kind == RangeKind::kSatisfiable) {
-      r.status = http::status::partial_content;
-      r.headers.set(http::field::content_range, "bytes " + std::to_string(range.range.start) + "-" +
-                                                     std::to_string(range.range.end) + "/" + std::to_string(size));
-      r.body = bytes.substr(range.range.start, range.range.length());
-      return r;
-    }
+  RangeRequest range = DecideRange(req, size, etag, 0);
+  if (range.kind == RangeKind::kUnsatisfiable) return RangeNotSatisfiable(size);
+  if (range.kind == RangeKind::kSatisfiable) {
+    MarkPartial(r, range.range, size);
+    r.body = bytes.substr(range.range.start, range.range.length());
+    return r;
   }
   r.body = bytes;
   return r;

@@ -9,6 +9,7 @@
 
 #include "server/conditional.h"
 #include "server/gzip.h"
+#include "server/partial_content.h"
 #include "server/router.h"
 
 namespace pw::server {
@@ -176,22 +177,12 @@ Response StaticFiles::Serve(const Request& req) {
     if (::pread(fd->get(), r.body.data(), size, 0) == static_cast<ssize_t>(size)) return r;
   }
   FileSlice slice{fd, 0, size};
-  if (has_range && IfRangeAllows(req.msg[http::field::if_range], identity_etag, st.st_mtim.tv_sec)) {
-    RangeRequest range = ParseRange(req.msg[http::field::range], size);
-    if (range.kind == RangeKind::kUnsatisfiable) {
-      Response bad = Response::Error(http::status::range_not_satisfiable, "range_not_satisfiable",
-                                     "range outside the file (size " + std::to_string(size) + ")");
-      bad.headers.set(http::field::content_range, "bytes */" + std::to_string(size));
-      return bad;
-    }
-    if (range.kind == RangeKind::kSatisfiable) {
-      r.status = http::status::partial_content;
-      r.headers.set(http::field::content_range,
-                    "bytes " + std::to_string(range.range.start) + "-" +
-                        std::to_string(range.range.end) + "/" + std::to_string(size));
-      slice.offset = range.range.start;
-      slice.length = range.range.length();
-    }
+  RangeRequest range = DecideRange(req, size, identity_etag, st.st_mtim.tv_sec);
+  if (range.kind == RangeKind::kUnsatisfiable) return RangeNotSatisfiable(size);
+  if (range.kind == RangeKind::kSatisfiable) {
+    MarkPartial(r, range.range, size);
+    slice.offset = range.range.start;
+    slice.length = range.range.length();
   }
   r.file = slice;
   return r;
