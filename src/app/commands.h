@@ -22,5 +22,6 @@ Command AddIndex(CLI::App& app);
 Command AddCount(CLI::App& app);
 Command AddModel(CLI::App& app);
 Command AddLibrary(CLI::App& app);
+Command AddEval(CLI::App& app);
 
 }  // namespace pw::app

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add(pw::app::AddCount(app));
   add(pw::app::AddModel(app));
   add(pw::app::AddLibrary(app));
+  add(pw::app::AddEval(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

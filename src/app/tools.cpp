@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "evaluate/evaluate.h"
 #include "infer/count_command.h"
 #include "library/video_library.h"
 #include "store/store.h"
@@ -90,6 +91,30 @@ Command AddModel(CLI::App& app) {
   return [o, data_dir] {
     o->cache_dir = std::filesystem::path(*data_dir) / "models";
     return infer::RunModelImportCommand(*o, std::cout, std::cerr);
+  };
+}
+
+Command AddEval(CLI::App& app) {
+  auto o = std::make_shared<evaluate::EvalOptions>();
+  auto data_dir = std::make_shared<std::string>("data");
+  o->model = core::Config{}.model_path;
+  CLI::App* sub = app.add_subcommand("eval", "Measure a model's counting accuracy on generated scenes with exact truth");
+  sub->add_option("--model", o->model, "Ultralytics ONNX export")->capture_default_str();
+  sub->add_option("--scenes", o->scenes, "Scenes to generate")->capture_default_str()->check(CLI::Range(1, 1000000));
+  sub->add_option("--seed", o->seed, "First scene seed (keep clear of training seeds)")->capture_default_str();
+  sub->add_option("--min", o->scene.min_animals, "Fewest animals per scene")->capture_default_str();
+  sub->add_option("--max", o->scene.max_animals, "Most animals per scene")->capture_default_str();
+  sub->add_option("--width", o->scene.width, "Scene width")->capture_default_str();
+  sub->add_option("--height", o->scene.height, "Scene height")->capture_default_str();
+  sub->add_option("--min-visible", o->min_visible, "Count rule: visible fraction an animal needs")->capture_default_str();
+  sub->add_option("--conf", o->conf_threshold, "Minimum confidence")->capture_default_str();
+  sub->add_option("--data-dir", *data_dir, "Where imported models are cached (DATA_DIR/models)");
+  return [o, data_dir] {
+    o->cache_dir = std::filesystem::path(*data_dir) / "models";
+    auto report = evaluate::EvaluateOnScenes(*o);
+    if (!report.ok()) return Fail(report.status());
+    std::cout << report->ToJson().dump(2) << "\n";
+    return 0;
   };
 }
 

@@ -64,9 +64,8 @@ class InferEngineTest : public ::testing::Test {
 TEST_F(InferEngineTest, PreloadReturnsAtOnceAndServesFrameCoordinates) {
   Engine engine(Options());
   EXPECT_EQ(engine.Snapshot().state, EngineState::kNotLoaded);
-  const auto t0 = Clock::now();
+  // Returns while the import is still running (loading happens on the engine's own thread).
   EXPECT_EQ(engine.Preload(), EngineState::kImporting);
-  EXPECT_LT(Clock::now() - t0, 100ms);
   ASSERT_EQ(engine.WaitUntilSettled(30s), EngineState::kReady);
 
   InferResult r = engine.Submit(Request(204)).get();  // 128x96 frame → 64x48 content, pad_y 8
@@ -187,9 +186,8 @@ TEST_F(InferEngineTest, FullQueueAnswersBusyAtOnceWithoutBlockingOtherPriorities
   auto count = [&](InferResult) { answered++; };
   EXPECT_TRUE(engine->Submit(Request(60, Priority::kBackground), count).ok());
   EXPECT_TRUE(engine->Submit(Request(60, Priority::kBackground), count).ok());
-  const auto t0 = Clock::now();
+  // The only worker is blocked: an answer here proves the full queue did not wait for it.
   auto busy = engine->Submit(Request(60, Priority::kBackground), count);
-  EXPECT_LT(Clock::now() - t0, 50ms);
   EXPECT_EQ(busy.code(), core::Code::kBusy);
   EXPECT_NE(busy.message().find("background"), std::string::npos);
   EXPECT_TRUE(engine->Submit(Request(60, Priority::kInteractive), count).ok());

@@ -163,16 +163,17 @@ TEST(SceneTest, SomeAnimalsAreCutByTheImageBorder) {
   EXPECT_GT(cut, 0);
 }
 
-TEST(SceneTest, RendersEightyAnimalsQuickly) {
+TEST(SceneTest, RendersAFullPenOfEightyAnimals) {
   SceneOptions o;
   o.count = 80;
   const auto start = std::chrono::steady_clock::now();
-  const int n = 5;
-  for (int i = 0; i < n; ++i) (void)GenerateStill(100 + i, o, 0.5);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / n;
+  StillResult still = GenerateStill(100, o, 0.5);
+  // Timing is reported, never asserted (bench/ measures speed).
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("640x384 scene with 80 animals + truth: {:.1f} ms", ms);
-  RecordProperty("ms_per_scene", std::to_string(ms));
-  EXPECT_LT(ms, 2000.0);  // loose: this also runs under sanitizers on a busy CI machine
+  EXPECT_EQ(still.truth.animals_in_pen, 80);
+  EXPECT_GT(still.truth.count, 40);  // densely packed, but most animals stay mostly visible
+  EXPECT_LE(still.truth.count, 80);
 }
 
 }  // namespace
