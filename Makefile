@@ -27,14 +27,17 @@ build-asan: bootstrap $(ASAN)/build.ninja
 
 DEMO_VIDEO := data/demo/video.mp4
 
-# A few minutes of generated weighing-pen video, made once and registered, so a first start shows
-# piglets at once. Delete data/demo to make it again.
+# A couple of minutes of generated weighing-pen video, made once (into a temporary folder, moved
+# into place only when complete), so a first start shows piglets at once. Delete data/demo to
+# make it again. Registering it again at each start is cheap (same content, same video).
 $(DEMO_VIDEO): | build
+	rm -rf data/demo.tmp
 	$(RELEASE)/src/app/pigweight gen-scene --seed 2026 --min 12 --max 40 --width 960 --height 540 \
-	  --images 0 --video 120 --fps 10 --gop 20 --no-video-polygons --out data/demo
-	$(RELEASE)/src/app/pigweight library add $(DEMO_VIDEO) --data-dir data
+	  --images 0 --video 120 --fps 10 --gop 20 --no-video-polygons --out data/demo.tmp
+	rm -rf data/demo && mv data/demo.tmp data/demo
 
 run: build $(DEMO_VIDEO)
+	$(RELEASE)/src/app/pigweight library add $(DEMO_VIDEO) --data-dir "$${DATA_DIR:-data}" > /dev/null
 	$(RELEASE)/src/app/pigweight serve
 
 test: build build-asan
