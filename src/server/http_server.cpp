@@ -417,9 +417,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (!request_) return;
     double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     const auto& req = request_->msg;
-    std::string method(req.method_string());
-    server_.metrics().ObserveRequest(request_->route, method.empty() ? "-" : method, status_, seconds);
-    spdlog::info("http {} \"{} {}\" {} {} {:.1f}ms{}{}", remote_, method, std::string(req.target()),
+    std::string_view method = req.method_string();
+    if (method.empty()) method = "-";
+    server_.metrics().ObserveRequest(request_->route, method, status_, seconds);
+    if (!spdlog::should_log(spdlog::level::info)) return;  // the access log is skipped cheaply
+    spdlog::info("http {} \"{} {}\" {} {} {:.1f}ms{}{}", remote_, method, std::string_view(req.target()),
                  status_, body_bytes_, seconds * 1000, note ? " " : "", note ? note : "");
   }
 
