@@ -85,8 +85,6 @@ int Serve(const ServeArgs& args) {
   } else {
     spdlog::warn("web UI directory {} not found; only the API is served", config.web_dir.string());
   }
-  server::HttpServer http(server::ServerLimits::FromConfig(config), router, static_files.get(), metrics, hub);
-  server::AddSystemRoutes(router, {config, readiness, metrics, hub, http.io()});
 
   // One inference engine for the process, shared by every source.
   infer::EngineOptions engine_options;
@@ -110,11 +108,14 @@ int Serve(const ServeArgs& args) {
                                   hub.Publish("video:" + id, event.dump(), "thumbs:" + id);
                                 });
   library::Uploads uploads(config.data_dir / "uploads", config.max_upload_bytes, library);
-  // Blocking work (probing, remuxing, decoding) never runs on the network threads. Declared after
-  // what its tasks use, so it is joined before those are destroyed.
+  // Destruction runs in reverse: the work pool is joined first (its tasks use the library and post
+  // answers to the network threads' io_context), then the server and its connections (an upload
+  // in flight releases its upload), then the library.
+  server::HttpServer http(server::ServerLimits::FromConfig(config), router, static_files.get(), metrics, hub);
+  // Blocking work (probing, remuxing, decoding) never runs on the network threads.
   core::ThreadPool work("pw-work", static_cast<std::size_t>(config.work_threads), 1024);
+  server::AddSystemRoutes(router, {config, readiness, metrics, hub, http.io()});
   server::AddVideoRoutes(router, {library, uploads, work, hub});
-
 
   if (auto st = http.Listen(config.host, config.port); !st.ok()) {
     std::cerr << "pigweight: " << st.message() << "\n";
