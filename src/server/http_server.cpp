@@ -57,17 +57,17 @@ http::message_generator BuildMessage(Response&& r, unsigned version, bool keep_a
 }  // namespace
 
 ServerLimits ServerLimits::FromConfig(const core::Config& c) {
-  ServerLimits l;
-  l.max_connections = static_cast<std::size_t>(c.max_connections);
-  l.max_header_bytes = c.max_header_bytes;
-  l.max_body_bytes = c.max_body_bytes;
-  l.header_timeout_s = c.header_timeout_s;
-  l.body_timeout_s = c.body_timeout_s;
-  l.idle_timeout_s = c.idle_timeout_s;
-  l.write_timeout_s = c.write_timeout_s;
-  l.shutdown_grace_s = c.shutdown_grace_s;
-  l.ws_ping_s = c.ws_ping_s;
-  return l;
+  return ServerLimits{
+      .max_connections = static_cast<std::size_t>(c.max_connections),
+      .max_header_bytes = c.max_header_bytes,
+      .max_body_bytes = c.max_body_bytes,
+      .header_timeout_s = c.header_timeout_s,
+      .body_timeout_s = c.body_timeout_s,
+      .idle_timeout_s = c.idle_timeout_s,
+      .write_timeout_s = c.write_timeout_s,
+      .shutdown_grace_s = c.shutdown_grace_s,
+      .ws_ping_s = c.ws_ping_s,
+  };
 }
 
 // One HTTP connection: read a request, answer it, repeat while keep-alive allows.

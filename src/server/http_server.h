@@ -30,16 +30,17 @@
 
 namespace pw::server {
 
+// The limits and deadlines of the HTTP layer: the server part of core::Config (defaults there).
 struct ServerLimits {
-  std::size_t max_connections = 1024;
-  std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 1024 * 1024;
-  double header_timeout_s = 10;
-  double body_timeout_s = 30;
-  double idle_timeout_s = 60;
-  double write_timeout_s = 30;
-  double shutdown_grace_s = 10;
-  double ws_ping_s = 15;
+  std::size_t max_connections;
+  std::size_t max_header_bytes;
+  std::size_t max_body_bytes;
+  double header_timeout_s;
+  double body_timeout_s;
+  double idle_timeout_s;
+  double write_timeout_s;
+  double shutdown_grace_s;
+  double ws_ping_s;
 
   static ServerLimits FromConfig(const core::Config& c);
 };
