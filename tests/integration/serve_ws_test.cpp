@@ -35,7 +35,7 @@ TEST(ServeWebSocket, GreetsAndDeliversSubscribedTopics) {
 
 TEST(ServeWebSocket, DropsAClientThatStopsReadingAndKeepsServingOthers) {
   ServerProcess::Options o;
-  o.env = {{"DEBUG_ROUTES", "1"}, {"WS_QUEUE_LIMIT", "32"}};
+  o.env = {{"DEBUG_ROUTES", "1"}, {"WS_QUEUE_LIMIT", "64"}};
   ServerProcess server(o);
 
   WsClient stalled(server.port());
@@ -48,9 +48,12 @@ TEST(ServeWebSocket, DropsAClientThatStopsReadingAndKeepsServingOthers) {
   reader.Send({{"op", "subscribe"}, {"topics", {"debug"}}});
   reader.ReadType("subscribed");
 
+  // 1500 events of 20 KB, one every 2 ms (30 MB in 3 s): far more than the stalled client's socket
+  // buffers and 64-message queue hold, while the reading client may pause for over half a second
+  // (a busy CI machine) without falling behind that far.
   const int count = 1500;
   CommandResult flood = Curl({"-X", "POST", server.Url("/debug/ws_flood?count=" + std::to_string(count) +
-                                                     "&bytes=20000&interval_us=1000")});
+                                                     "&bytes=20000&interval_us=2000")});
   ASSERT_EQ(flood.exit_code, 0);
   int last_seq = -1;
   while (last_seq < count - 1) {
