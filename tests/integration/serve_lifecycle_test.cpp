@@ -118,9 +118,14 @@ TEST(ServeLimits, AnswersBusyBeyondTheConnectionCap) {
   o.env = {{"MAX_CONNECTIONS", "2"}};
   ServerProcess server(o);
   boost::asio::io_context io;
+  // Two keep-alive connections, each proven accepted by an answered request.
   auto a = Connect(io, server.port());
   auto b = Connect(io, server.port());
-  std::this_thread::sleep_for(200ms);  // let the server accept both
+  for (auto* s : {a.get(), b.get()}) {
+    boost::asio::write(*s, boost::asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")));
+    std::string got;
+    boost::asio::read_until(*s, boost::asio::dynamic_buffer(got), "{\"status\":\"ok\"}");
+  }
   auto c = Connect(io, server.port());
   std::string reply = ReadUntilClosed(*c);
   EXPECT_EQ(reply.rfind("HTTP/1.1 503", 0), 0u) << reply;
