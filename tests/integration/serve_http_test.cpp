@@ -5,13 +5,13 @@
 
 #include <thread>
 
+#include "integration/raw_client.h"
 #include "support/test_support.h"
 
 namespace pw::test {
 namespace {
 
 namespace fs = std::filesystem;
-using boost::asio::ip::tcp;
 using namespace std::chrono_literals;
 
 class ServeHttp : public testing::Test {
@@ -85,14 +85,7 @@ TEST_F(ServeHttp, GzipsTextForClientsThatAcceptIt) {
 }
 
 TEST_F(ServeHttp, HeadSendsHeadersOnly) {
-  boost::asio::io_context io;
-  tcp::socket s(io);
-  s.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server_->port())});
-  boost::asio::write(s, boost::asio::buffer(std::string(
-                            "HEAD /blob.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
-  std::string reply;
-  boost::system::error_code ec;
-  boost::asio::read(s, boost::asio::dynamic_buffer(reply), ec);  // until the server closes
+  std::string reply = SendRaw(server_->port(), "HEAD /blob.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
   EXPECT_NE(reply.find("Content-Length: 300000\r\n"), std::string::npos) << reply;
   auto end = reply.find("\r\n\r\n");
@@ -133,13 +126,7 @@ TEST_F(ServeHttp, KeepsConnectionsAlive) {
 }
 
 TEST_F(ServeHttp, MalformedRequestsGet400) {
-  boost::asio::io_context io;
-  tcp::socket s(io);
-  s.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server_->port())});
-  boost::asio::write(s, boost::asio::buffer(std::string("GARBAGE\x01\x02 / HTTP/9\r\n\r\n")));
-  std::string reply;
-  boost::system::error_code ec;
-  boost::asio::read(s, boost::asio::dynamic_buffer(reply), ec);  // until the server closes
+  std::string reply = SendRaw(server_->port(), std::string("GARBAGE\x01\x02 / HTTP/9\r\n\r\n"));
   EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
   EXPECT_NE(reply.find("\"invalid_argument\""), std::string::npos);
 }

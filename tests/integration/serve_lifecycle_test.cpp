@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "integration/raw_client.h"
 #include "integration/ws_client.h"
 #include "support/test_support.h"
 
@@ -14,7 +15,6 @@ namespace pw::test {
 namespace {
 
 namespace fs = std::filesystem;
-using boost::asio::ip::tcp;
 using namespace std::chrono_literals;
 
 struct StartFailure {
@@ -76,29 +76,12 @@ TEST(ServeLifecycle, ReadsAConfigFile) {
   EXPECT_EQ(config.find("secret"), std::string::npos) << "credentials must never be echoed";
 }
 
-std::unique_ptr<tcp::socket> Connect(boost::asio::io_context& io, int port) {
-  auto s = std::make_unique<tcp::socket>(io);
-  s->connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-  return s;
-}
-
-// Reads until the peer closes; returns what arrived.
-std::string ReadUntilClosed(tcp::socket& s) {
-  std::string data;
-  boost::system::error_code ec;
-  boost::asio::read(s, boost::asio::dynamic_buffer(data), ec);
-  return data;
-}
-
 TEST(ServeLimits, ClosesConnectionsThatSendHeadersTooSlowly) {
   ServerProcess::Options o;
   o.env = {{"HEADER_TIMEOUT", "0.5"}};
   ServerProcess server(o);
-  boost::asio::io_context io;
-  auto s = Connect(io, server.port());
-  boost::asio::write(*s, boost::asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n")));
   // The request is never completed: the server must hang up on its own.
-  EXPECT_EQ(ReadUntilClosed(*s), "");
+  EXPECT_EQ(SendRaw(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n"), "");
   EXPECT_EQ(Curl({"-o", "/dev/null", "-w", "%{http_code}", server.Url("/healthz")}).out, "200");
 }
 
@@ -106,10 +89,8 @@ TEST(ServeLimits, ClosesIdleKeepAliveConnections) {
   ServerProcess::Options o;
   o.env = {{"IDLE_TIMEOUT", "0.5"}};
   ServerProcess server(o);
-  boost::asio::io_context io;
-  auto s = Connect(io, server.port());
-  boost::asio::write(*s, boost::asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")));
-  std::string reply = ReadUntilClosed(*s);  // the answer, then the close after idling
+  // The answer, then the close after idling.
+  std::string reply = SendRaw(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
 }
 
