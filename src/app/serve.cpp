@@ -16,7 +16,11 @@
 #include "library/video_library.h"
 #include "server/api_system.h"
 #include "server/api_videos.h"
+#include "server/api_counts.h"
 #include "server/api_infer.h"
+#include "server/api_weighings.h"
+#include "library/frame_counts.h"
+#include "weighing/journal_service.h"
 #include "infer/engine.h"
 #include "server/http_server.h"
 #include "server/readiness.h"
@@ -31,6 +35,27 @@ struct ServeArgs {
   std::map<std::string, std::string> flags;
 };
 
+
+// Evidence for weighings: the frame of a video position with its instances. Cameras arrive with
+// the live module; until then a camera weighing is stored without a picture.
+weighing::EvidenceProvider MakeEvidenceProvider(library::FrameCounter& counter) {
+  return [&counter](const weighing::Source& source) -> core::Result<weighing::Evidence> {
+    if (source.kind != weighing::Source::Kind::kVideo) {
+      return core::Status::Unavailable("no picture source for " + std::string(weighing::KindName(source.kind)));
+    }
+    auto frame = counter.CountAt(source.video_id, source.t, "", /*keep_frame=*/true);
+    if (!frame.ok()) return frame.status();
+    weighing::Evidence ev;
+    ev.frame = std::move(frame->frame);
+    ev.media_t = frame->t_frame;
+    ev.instances = std::move(frame->instances);
+    ev.track_ids = std::move(frame->track_ids);
+    ev.raw_count = frame->raw_count;
+    ev.auto_count = frame->raw_count;
+    ev.model_hash = frame->model_hash;
+    return ev;
+  };
+}
 
 // Publishes the server's own state on the "server" topic every 2 s (coalesced per client).
 void PublishServerState(boost::asio::steady_timer& timer, server::WsHub& hub, server::Metrics& m) {
@@ -108,6 +133,15 @@ int Serve(const ServeArgs& args) {
                                   hub.Publish("video:" + id, event.dump(), "thumbs:" + id);
                                 });
   library::Uploads uploads(config.data_dir / "uploads", config.max_upload_bytes, library);
+  library::FrameCounter frame_counter(library, engine, static_cast<float>(config.count_threshold));
+  weighing::WeighingOptions weighing_options;
+  weighing_options.default_station = config.station;
+  weighing_options.limits.min_total_kg = config.weight_min_kg;
+  weighing_options.limits.max_total_kg = config.weight_max_kg;
+  weighing_options.shares.min_score = static_cast<float>(config.count_threshold);
+  weighing::WeighingService weighings(
+      weighing_options, (*store)->journal(), MakeEvidenceProvider(frame_counter),
+      [&hub](const nlohmann::json& event) { hub.Publish("weighings", event.dump()); });
   // Destruction runs in reverse: the work pool is joined first (its tasks use the library and post
   // answers to the network threads' io_context), then the server and its connections (an upload
   // in flight releases its upload), then the library.
@@ -116,6 +150,8 @@ int Serve(const ServeArgs& args) {
   core::ThreadPool work("pw-work", static_cast<std::size_t>(config.work_threads), 1024);
   server::AddSystemRoutes(router, {config, readiness, metrics, hub, http.io()});
   server::AddVideoRoutes(router, {library, uploads, work, hub});
+  server::AddCountRoutes(router, frame_counter, work);
+  server::AddWeighingRoutes(router, weighings, work);
 
   if (auto st = http.Listen(config.host, config.port); !st.ok()) {
     std::cerr << "pigweight: " << st.message() << "\n";

@@ -56,6 +56,11 @@ struct Config {
   int infer_workers = 0;              // 0: one per core
   int infer_threads = 1;              // OpenCV threads per forward
   double avg_window_s = 5;
+  double count_threshold = 0.5;       // an instance counts as an animal from this confidence
+  // --- weighing and journal
+  std::string station = "station1";
+  double weight_min_kg = 0.1;
+  double weight_max_kg = 30000;
   // --- live camera
   bool auto_start_cam = false;
   std::string cam_url;

@@ -59,9 +59,18 @@ class [[nodiscard]] Status {
   // Prefixes the message with context: Status::NotFound("x").WithContext("probe") -> "probe: x".
   Status WithContext(std::string_view context) const;
 
+  // The request field the error is about ("total_kg"), for forms that mark the wrong input.
+  Status WithField(std::string field) const {
+    Status s = *this;
+    s.field_ = std::move(field);
+    return s;
+  }
+  const std::string& field() const { return field_; }
+
  private:
   Code code_ = Code::kOk;
   std::string message_;
+  std::string field_;
 };
 
 // Either a value or a non-OK Status.
@@ -96,3 +105,12 @@ class [[nodiscard]] Result {
     ::pw::core::Status pw_status_ = (expr);      \
     if (!pw_status_.ok()) return pw_status_;     \
   } while (0)
+
+// Assigns the value of a Result expression to `lhs`, or returns its Status.
+#define PW_CONCAT_INNER_(a, b) a##b
+#define PW_CONCAT_(a, b) PW_CONCAT_INNER_(a, b)
+#define PW_ASSIGN_OR_RETURN(lhs, expr) PW_ASSIGN_OR_RETURN_IMPL_(PW_CONCAT_(pw_result_, __LINE__), lhs, expr)
+#define PW_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                              \
+  if (!result.ok()) return result.status();          \
+  lhs = std::move(result).value()

@@ -374,6 +374,14 @@ Result<media::JpegFrame> VideoLibrary::FrameJpeg(const std::string& id, double t
   return decoders_.JpegAt(id, (*open)->row.path, (*open)->index, t, width, options_.jpeg_quality, &token);
 }
 
+Result<media::Frame> VideoLibrary::FrameAt(const std::string& id, double t, int width, const std::string& client) {
+  auto open = Load(id);
+  if (!open.ok()) return open.status();
+  if (client.empty()) return decoders_.FrameAt(id, (*open)->row.path, (*open)->index, t, width);
+  media::CancelToken token = superseder_.Begin(client + "|" + id);
+  return decoders_.FrameAt(id, (*open)->row.path, (*open)->index, t, width, &token);
+}
+
 fs::path VideoLibrary::ThumbnailDir(const std::string& id) const { return thumbs_dir_ / id; }
 
 void VideoLibrary::EnqueueThumbnails(const std::string& id) {

@@ -82,6 +82,9 @@ class VideoLibrary {
   core::Result<media::JpegFrame> FrameJpeg(const std::string& id, double t, int width,
                                            const std::string& client);
 
+  // The same frame as BGR pixels (for inference and evidence). `client` empty: never superseded.
+  core::Result<media::Frame> FrameAt(const std::string& id, double t, int width, const std::string& client = "");
+
   // DATA_DIR/thumbs/<id>: thumbnails.json, thumbnails.vtt and sprite_NNN.jpg once ready.
   std::filesystem::path ThumbnailDir(const std::string& id) const;
   const std::filesystem::path& videos_dir() const { return videos_dir_; }

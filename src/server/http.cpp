@@ -30,7 +30,9 @@ Response Response::Error(http::status http_status, std::string_view code, std::s
 }
 
 Response Response::Error(const core::Status& status) {
-  Response r = Error(HttpStatusFor(status.code()), core::CodeName(status.code()), status.message());
+  nlohmann::json error{{"code", core::CodeName(status.code())}, {"message", status.message()}};
+  if (!status.field().empty()) error["field"] = status.field();
+  Response r = Json({{"error", std::move(error)}}, HttpStatusFor(status.code()));
   if (status.code() == core::Code::kBusy) r.headers.set(http::field::retry_after, "1");
   return r;
 }

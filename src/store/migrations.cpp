@@ -25,6 +25,45 @@ const std::vector<Migration>& SqliteMigrations() {
           created_at   TEXT NOT NULL
         );
       )sql"},
+      {3, "weighings", R"sql(
+        CREATE TABLE weighings (
+          id            INTEGER PRIMARY KEY AUTOINCREMENT,
+          created_utc   TEXT NOT NULL,
+          created_local TEXT NOT NULL,
+          local_date    TEXT NOT NULL,       -- YYYY-MM-DD of created_local (filters)
+          station       TEXT NOT NULL,
+          source        TEXT NOT NULL,       -- JSON
+          count         INTEGER NOT NULL CHECK (count >= 1),
+          auto_count    INTEGER,
+          raw_count     INTEGER,
+          confidence    REAL,
+          override      INTEGER NOT NULL,
+          total_kg      REAL NOT NULL CHECK (total_kg > 0),
+          avg_kg        REAL NOT NULL,
+          shares        TEXT NOT NULL DEFAULT '',
+          note          TEXT NOT NULL DEFAULT '',
+          model_hash    TEXT NOT NULL DEFAULT '',
+          created_by    TEXT NOT NULL DEFAULT '',
+          deleted_utc   TEXT,
+          revision      INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX weighings_by_date ON weighings(local_date, id);
+        CREATE INDEX weighings_by_station ON weighings(station, local_date, id);
+        CREATE TABLE weighing_history (
+          weighing_id INTEGER NOT NULL REFERENCES weighings(id),
+          revision    INTEGER NOT NULL,      -- the revision these old values belonged to
+          changed_utc TEXT NOT NULL,
+          action      TEXT NOT NULL,         -- amend, delete
+          actor       TEXT NOT NULL DEFAULT '',
+          old         TEXT NOT NULL,         -- JSON of the replaced values
+          PRIMARY KEY (weighing_id, revision)
+        );
+        CREATE TABLE weighing_evidence (
+          weighing_id INTEGER PRIMARY KEY REFERENCES weighings(id),
+          jpeg        BLOB NOT NULL,
+          instances   TEXT NOT NULL DEFAULT '[]'
+        );
+      )sql"},
   };
   return migrations;
 }

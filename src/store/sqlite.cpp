@@ -101,4 +101,20 @@ core::Result<Stmt> Db::Prepare(std::string_view sql) {
   return Stmt(s);
 }
 
+core::Result<Transaction> Transaction::Begin(Db& db) {
+  PW_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
+}
+
+core::Status Transaction::Commit() {
+  Db* db = std::exchange(db_, nullptr);
+  core::Status st = db->Exec("COMMIT");
+  if (!st.ok()) (void)db->Exec("ROLLBACK");
+  return st;
+}
+
 }  // namespace pw::store

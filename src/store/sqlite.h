@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -42,6 +43,7 @@ class Stmt {
   std::string Text(int col) const;
   std::vector<uint8_t> Blob(int col) const;
   bool IsNull(int col) const { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }
+  sqlite3_stmt* raw() const { return stmt_.get(); }
 
  private:
   struct Finalize {
@@ -65,6 +67,21 @@ class Db {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   std::unique_ptr<sqlite3, Close> db_;
+};
+
+// One write transaction (BEGIN IMMEDIATE): Commit() makes it durable; destroyed uncommitted, it
+// rolls back. Use it under the lock that serialises the connection.
+class Transaction {
+ public:
+  static core::Result<Transaction> Begin(Db& db);
+  Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  core::Status Commit();
+
+ private:
+  explicit Transaction(Db* db) : db_(db) {}
+  Db* db_;
 };
 
 // Maps an SQLite result code (with the connection's message) to a Status.

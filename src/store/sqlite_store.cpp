@@ -5,6 +5,7 @@
 
 #include "store/migrations.h"
 #include "store/sqlite.h"
+#include "store/sqlite_journal.h"
 #include "store/store.h"
 
 namespace pw::store {
@@ -30,7 +31,8 @@ VideoRow ReadVideo(const Stmt& s) {
 class SqliteStore final : public Store, public VideoCatalog {
  public:
   SqliteStore(Db db, std::filesystem::path path, int version)
-      : db_(std::move(db)), path_(std::move(path)), version_(version) {}
+      : db_(std::move(db)), path_(std::move(path)), version_(version),
+        journal_(MakeSqliteJournal(db_, mu_)) {}
 
   std::string backend() const override { return "sqlite"; }
   std::string location() const override { return path_.string(); }
@@ -45,6 +47,7 @@ class SqliteStore final : public Store, public VideoCatalog {
   }
 
   VideoCatalog& videos() override { return *this; }
+  Journal& journal() override { return *journal_; }
 
   core::Status InsertVideo(const VideoRow& r, const std::vector<uint8_t>& keyframes) override {
     std::lock_guard lock(mu_);
@@ -117,6 +120,7 @@ class SqliteStore final : public Store, public VideoCatalog {
   Db db_;
   std::filesystem::path path_;
   int version_;
+  std::unique_ptr<Journal> journal_;  // shares db_ and mu_
 };
 
 core::Result<int> CurrentVersion(Db& db) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "store/journal.h"
 #include "store/videos.h"
 
 namespace pw::store {
@@ -24,6 +25,7 @@ class Store {
   virtual core::Status Check() = 0;
 
   virtual VideoCatalog& videos() = 0;
+  virtual Journal& journal() = 0;
 };
 
 // Opens (creating if needed) DATA_DIR/pigweight.db and brings its schema up to date. Refuses a

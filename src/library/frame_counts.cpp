@@ -1,0 +1,52 @@
+#include "library/frame_counts.h"
+
+#include <cmath>
+
+namespace pw::library {
+
+nlohmann::json ToJson(const FrameCount& c) {
+  nlohmann::json instances = nlohmann::json::array();
+  for (size_t i = 0; i < c.instances.size(); ++i) {
+    auto j = infer::ToJson(c.instances[i]);
+    j["track_id"] = i < c.track_ids.size() ? c.track_ids[i] : 0;
+    instances.push_back(std::move(j));
+  }
+  return {{"t_requested", c.t_requested},
+          {"t_frame", c.t_frame},
+          {"count", c.raw_count},
+          {"raw_count", c.raw_count},
+          {"confidence", nullptr},
+          {"stable", nullptr},
+          {"from_index", c.from_index},
+          {"frame_size", {c.frame_size.width, c.frame_size.height}},
+          {"model_hash", c.model_hash},
+          {"instances", std::move(instances)}};
+}
+
+FrameCounter::FrameCounter(VideoLibrary& library, infer::Engine& engine, float count_score,
+                           std::chrono::milliseconds deadline)
+    : library_(library), engine_(engine), count_score_(count_score), deadline_(deadline) {}
+
+core::Result<FrameCount> FrameCounter::CountAt(const std::string& video_id, double t, const std::string& client,
+                                               bool keep_frame) {
+  if (!std::isfinite(t)) return core::Status::InvalidArgument("t must be a time in seconds, e.g. t=12.5");
+  auto frame = library_.FrameAt(video_id, std::max(0.0, t), 0, client);
+  if (!frame.ok()) return frame.status();
+  infer::InferRequest request;
+  request.frame = frame->bgr;
+  request.priority = infer::Priority::kInteractive;
+  request.deadline = std::chrono::steady_clock::now() + deadline_;
+  infer::InferResult result = engine_.Submit(std::move(request)).get();
+  if (!result.status.ok()) return result.status;
+  FrameCount out;
+  out.t_requested = t;
+  out.t_frame = frame->time_sec;
+  out.frame_size = frame->bgr.size();
+  out.instances = std::move(result.instances);
+  for (const auto& inst : out.instances) out.raw_count += inst.score >= count_score_ ? 1 : 0;
+  if (auto model = engine_.model()) out.model_hash = model->hash;
+  if (keep_frame) out.frame = std::move(frame->bgr);
+  return out;
+}
+
+}  // namespace pw::library

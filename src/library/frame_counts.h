@@ -1,0 +1,60 @@
+// FrameCounter: what the model sees in one frame of a recorded video, on demand — the answer to
+// "count at time t" for a position the background index has not reached, and the picture plus
+// instances behind a weighing taken from a video position.
+//
+// The frame is decoded exactly as /frame shows it (the frame displayed at t), run through the
+// shared engine at interactive priority (ahead of live and background work) with a deadline.
+//
+// Thread-safety: all methods may be called from any thread; they block (decode + inference), so
+// call them off the network threads.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include "core/status.h"
+#include "infer/engine.h"
+#include "infer/instance.h"
+#include "library/video_library.h"
+
+namespace pw::library {
+
+struct FrameCount {
+  double t_requested = 0;
+  double t_frame = 0;          // media time of the frame the instances belong to
+  cv::Size frame_size;
+  std::vector<infer::Instance> instances;
+  std::vector<int> track_ids;  // parallel to instances; 0: untracked
+  int raw_count = 0;           // instances at or above the counting score
+  bool from_index = false;
+  std::string model_hash;
+  cv::Mat frame;               // BGR, only when asked for (evidence)
+};
+
+// {"t_requested","t_frame","count","raw_count","confidence","stable","from_index","frame_size":[w,h],
+//  "instances":[{box,score,class_id,area,polygon,track_id}],"model_hash"}. A single frame has no
+// consensus: count = raw_count, confidence and stable are null.
+nlohmann::json ToJson(const FrameCount& count);
+
+class FrameCounter {
+ public:
+  FrameCounter(VideoLibrary& library, infer::Engine& engine, float count_score,
+               std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
+  // Errors: kNotFound (video), kInvalidArgument (t), kUnavailable (model not ready: the reason),
+  // kBusy (engine queue full), kTimedOut, kCancelled (superseded by the same client's newer request).
+  core::Result<FrameCount> CountAt(const std::string& video_id, double t, const std::string& client = "",
+                                   bool keep_frame = false);
+
+ private:
+  VideoLibrary& library_;
+  infer::Engine& engine_;
+  float count_score_;
+  std::chrono::milliseconds deadline_;
+};
+
+}  // namespace pw::library
