@@ -5,6 +5,7 @@
 #include <map>
 
 #include "app/commands.h"
+#include "scale/sim_command.h"
 #include "core/log.h"
 #include "media/av_log.h"
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   add(pw::app::AddModel(app));
   add(pw::app::AddLibrary(app));
   add(pw::app::AddEval(app));
+  add(pw::scale::AddScaleSimCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

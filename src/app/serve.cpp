@@ -18,7 +18,9 @@
 #include "server/api_videos.h"
 #include "server/api_counts.h"
 #include "server/api_infer.h"
+#include "server/api_scale.h"
 #include "server/api_weighings.h"
+#include "scale/scale_client.h"
 #include "library/frame_counts.h"
 #include "weighing/journal_service.h"
 #include "infer/engine.h"
@@ -55,6 +57,30 @@ weighing::EvidenceProvider MakeEvidenceProvider(library::FrameCounter& counter) 
     ev.model_hash = frame->model_hash;
     return ev;
   };
+}
+
+// The scale's settings, checked one by one so an error names the setting that is wrong.
+core::Result<scale::ScaleOptions> ScaleOptionsFrom(const core::Config& config) {
+  scale::ScaleOptions o;
+  auto check = [&o](const std::string& setting, const std::string& value) -> core::Status {
+    core::Status st = scale::ValidateScaleOptions(o);
+    return st.ok() ? st : core::Status::InvalidArgument(setting + "=" + value + ": " + st.message());
+  };
+  o.url = config.scale_url;
+  PW_RETURN_IF_ERROR(check("SCALE_URL", config.scale_url));
+  o.format = config.scale_format;
+  PW_RETURN_IF_ERROR(check("SCALE_FORMAT", config.scale_format));
+  o.default_unit = config.scale_unit;
+  PW_RETURN_IF_ERROR(check("SCALE_UNIT", config.scale_unit));
+  auto rule = scale::ParseStabilityRule(config.scale_stability);
+  if (!rule.ok()) {
+    return core::Status::InvalidArgument("SCALE_STABILITY=" + config.scale_stability + ": " + rule.status().message());
+  }
+  o.stability_rule = *rule;
+  o.stability = {config.scale_stable_seconds, config.scale_stable_tolerance_kg};
+  o.stall_seconds = config.scale_stall_seconds;
+  PW_RETURN_IF_ERROR(check("SCALE_STABLE_SECONDS/SCALE_STALL_SECONDS", "…"));
+  return o;
 }
 
 // Publishes the server's own state on the "server" topic every 2 s (coalesced per client).
@@ -111,6 +137,20 @@ int Serve(const ServeArgs& args) {
     spdlog::warn("web UI directory {} not found; only the API is served", config.web_dir.string());
   }
 
+  // The scale indicator, when there is one: readings go to the WebSocket as they arrive.
+  std::unique_ptr<scale::ScaleClient> scale;
+  if (!config.scale_url.empty()) {
+    auto options = ScaleOptionsFrom(config);
+    if (!options.ok()) {
+      std::cerr << "pigweight: configuration error: " << options.status().message() << "\n";
+      return 2;
+    }
+    scale = std::make_unique<scale::ScaleClient>(*options, [&hub](const scale::ScaleReading& r) {
+      hub.Publish("scale", server::ScaleReadingJson(r).dump(), "scale");
+    });
+  }
+  server::AddScaleRoutes(router, scale.get());
+
   // One inference engine for the process, shared by every source.
   infer::EngineOptions engine_options;
   engine_options.model_path = config.model_path;
@@ -163,6 +203,10 @@ int Serve(const ServeArgs& args) {
   core::Timeline::Get().Mark("server listening");
   if (config.debug_routes) spdlog::warn("DEBUG_ROUTES is on: test-only load routes are enabled");
   library.Start();
+  if (scale) {
+    if (auto st = scale->Start(); !st.ok()) spdlog::error("scale: {}", st.message());
+    spdlog::info("scale: reading {}", config.scale_url);
+  }
   if (config.preload_model) {
     engine.Preload();  // in the background: the server already answers
     core::Timeline::Get().Mark("model preload started");

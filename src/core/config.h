@@ -61,6 +61,14 @@ struct Config {
   std::string station = "station1";
   double weight_min_kg = 0.1;
   double weight_max_kg = 30000;
+  // --- scale indicator
+  std::string scale_url;              // tcp://host:port or serial:///dev/ttyUSB0?baud=9600; empty: none
+  std::string scale_format = "default";
+  std::string scale_unit = "kg";
+  std::string scale_stability = "indicator";
+  double scale_stable_seconds = 2;
+  double scale_stable_tolerance_kg = 0.5;
+  double scale_stall_seconds = 3;
   // --- live camera
   bool auto_start_cam = false;
   std::string cam_url;

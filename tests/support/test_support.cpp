@@ -127,6 +127,45 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return r;
 }
 
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env) {
+  pid_ = Spawn(argv, env, temp_ / "out", temp_ / "err");
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) Stop();
+}
+
+std::string BackgroundProcess::Output() const { return ReadFile(temp_ / "out") + ReadFile(temp_ / "err"); }
+
+std::string BackgroundProcess::WaitForOutput(const std::string& pattern, std::chrono::seconds timeout) {
+  const std::regex re(pattern);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch m;
+    std::string out = Output();
+    if (std::regex_search(out, m, re)) return m.size() > 1 ? m[1].str() : m[0].str();
+    if (pid_ <= 0 || WaitFor(pid_, 0ms) != -1) {
+      pid_ = -1;
+      throw std::runtime_error("process exited before printing /" + pattern + "/:\n" + out);
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  throw std::runtime_error("timed out waiting for /" + pattern + "/:\n" + Output());
+}
+
+int BackgroundProcess::Stop(int signal, std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  if (signal != 0) kill(pid_, signal);
+  int rc = WaitFor(pid_, timeout);
+  if (rc == -1) {
+    kill(pid_, SIGKILL);
+    rc = WaitFor(pid_, 10s);
+  }
+  pid_ = -1;
+  return rc;
+}
+
 std::string PigweightBinary() {
   const char* bin = std::getenv("PW_BIN");
   if (bin && *bin && fs::exists(bin)) return bin;

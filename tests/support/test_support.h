@@ -45,6 +45,26 @@ std::string PigweightBinary();
 void WriteFile(const std::filesystem::path& path, const std::string& content);
 std::string ReadFile(const std::filesystem::path& path);
 
+// A helper program running in the background for one test (a scale simulator, an RTSP camera):
+// started with its output captured, stopped (SIGTERM, then SIGKILL) when destroyed.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  // Waits until stdout+stderr match `pattern` (ECMAScript) and returns the first capture group
+  // (or the whole match); throws with the output when the process exits or `timeout` passes.
+  std::string WaitForOutput(const std::string& pattern, std::chrono::seconds timeout = std::chrono::seconds(30));
+  std::string Output() const;
+  pid_t pid() const { return pid_; }
+  int Stop(int signal = 15, std::chrono::seconds timeout = std::chrono::seconds(10));
+
+ private:
+  TempDir temp_;
+  pid_t pid_ = -1;
+};
+
 // Runs `pigweight serve` on 127.0.0.1 with port 0 and a private DATA_DIR, and stops it (SIGTERM,
 // then SIGKILL after 10 s) when destroyed.
 class ServerProcess {
