@@ -17,7 +17,9 @@
 #include "server/api_system.h"
 #include "server/api_videos.h"
 #include "server/api_counts.h"
+#include "server/api_index.h"
 #include "server/api_infer.h"
+#include "library/indexer.h"
 #include "server/api_scale.h"
 #include "server/api_weighings.h"
 #include "scale/scale_client.h"
@@ -38,28 +40,47 @@ struct ServeArgs {
 };
 
 
-// Evidence for weighings: the frame of a video position with its instances. Cameras arrive with
-// the live module; until then a camera weighing is stored without a picture.
-weighing::EvidenceProvider MakeEvidenceProvider(library::FrameCounter& counter) {
-  return [&counter](const weighing::Source& source) -> core::Result<weighing::Evidence> {
+// Evidence for weighings from a video position. Inside a stable span of the index, the weighing
+// takes the span's consensus count and the picture of its representative frame (the best frame);
+// elsewhere the indexed consensus nearest t, or the frame at t alone. Cameras arrive with the
+// live module; until then a camera weighing is stored without a picture.
+weighing::EvidenceProvider MakeEvidenceProvider(library::FrameCounter& counter, library::Indexer& indexer) {
+  return [&counter, &indexer](const weighing::Source& source) -> core::Result<weighing::Evidence> {
     if (source.kind != weighing::Source::Kind::kVideo) {
       return core::Status::Unavailable("no picture source for " + std::string(weighing::KindName(source.kind)));
     }
-    auto frame = counter.CountAt(source.video_id, source.t, "", /*keep_frame=*/true);
-    if (!frame.ok()) return frame.status();
     weighing::Evidence ev;
+    double t = source.t;
+    auto moments = indexer.MomentList(source.video_id);
+    if (!moments.ok()) return moments.status();
+    for (const auto& m : *moments) {
+      if (t >= m.start - 0.5 && t <= m.end + 0.5) {
+        ev.auto_count = m.count;
+        ev.confidence = m.confidence;
+        ev.span = std::make_pair(m.start, m.end);
+        t = m.t;
+        break;
+      }
+    }
+    if (!ev.auto_count) {
+      if (auto near = indexer.Nearest(source.video_id, t); near.ok() && *near) {
+        ev.auto_count = (*near)->sample.count;
+        ev.confidence = (*near)->sample.confidence;
+      }
+    }
+    auto frame = counter.CountAt(source.video_id, t, "", /*keep_frame=*/true);
+    if (!frame.ok()) return frame.status();
     ev.frame = std::move(frame->frame);
     ev.media_t = frame->t_frame;
     ev.instances = std::move(frame->instances);
     ev.track_ids = std::move(frame->track_ids);
     ev.raw_count = frame->raw_count;
-    ev.auto_count = frame->raw_count;
+    if (!ev.auto_count) ev.auto_count = frame->raw_count;
     ev.model_hash = frame->model_hash;
     return ev;
   };
 }
 
-// The scale's settings, checked one by one so an error names the setting that is wrong.
 core::Result<scale::ScaleOptions> ScaleOptionsFrom(const core::Config& config) {
   scale::ScaleOptions o;
   auto check = [&o](const std::string& setting, const std::string& value) -> core::Status {
@@ -170,17 +191,40 @@ int Serve(const ServeArgs& args) {
   library_options.jpeg_quality = config.jpeg_quality;
   library::VideoLibrary library(library_options, (*store)->videos(),
                                 [&hub](const std::string& id, const nlohmann::json& event) {
-                                  hub.Publish("video:" + id, event.dump(), "thumbs:" + id);
+                                  // Thumbnail progress is coalesced (a slow client gets the newest).
+                                  std::string type = event.value("type", "");
+                                  hub.Publish("video:" + id, event.dump(), type == "thumbnails" ? "thumbs:" + id : "");
                                 });
   library::Uploads uploads(config.data_dir / "uploads", config.max_upload_bytes, library);
   library::FrameCounter frame_counter(library, engine, static_cast<float>(config.count_threshold));
+  library::IndexerOptions index_options;
+  index_options.sample_fps = config.index_fps;
+  index_options.jobs = config.index_jobs;
+  index_options.chunk_seconds = config.index_chunk_s;
+  index_options.auto_index = config.auto_index;
+  index_options.keep_old = config.index_keep_old;
+  index_options.model_path = config.model_path;
+  index_options.counting.count_score = static_cast<float>(config.count_threshold);
+  index_options.counting.consensus.window_seconds = config.avg_window_s;
+  index_options.counting.consensus.stable_seconds = config.stable_seconds;
+  index_options.params = {{"conf", config.conf_threshold}, {"iou", config.iou_threshold},
+                          {"classes", config.target_class_ids}};
+  library::Indexer indexer(index_options, library, engine, (*store)->count_indexes(),
+                           [&hub](const std::string& id, const nlohmann::json& event, const std::string& key) {
+                             hub.Publish("video:" + id, event.dump(), key);
+                           });
+  frame_counter.SetIndexer(&indexer);
+  library.AddObserver([&indexer, auto_index = config.auto_index](const std::string& id, const nlohmann::json& event) {
+    if (event.value("action", "") == "deleted") indexer.Drop(id);
+    if (event.value("action", "") == "registered" && auto_index) (void)indexer.Enqueue(id);
+  });
   weighing::WeighingOptions weighing_options;
   weighing_options.default_station = config.station;
   weighing_options.limits.min_total_kg = config.weight_min_kg;
   weighing_options.limits.max_total_kg = config.weight_max_kg;
   weighing_options.shares.min_score = static_cast<float>(config.count_threshold);
   weighing::WeighingService weighings(
-      weighing_options, (*store)->journal(), MakeEvidenceProvider(frame_counter),
+      weighing_options, (*store)->journal(), MakeEvidenceProvider(frame_counter, indexer),
       [&hub](const nlohmann::json& event) { hub.Publish("weighings", event.dump()); });
   // Destruction runs in reverse: the work pool is joined first (its tasks use the library and post
   // answers to the network threads' io_context), then the server and its connections (an upload
@@ -191,6 +235,7 @@ int Serve(const ServeArgs& args) {
   server::AddSystemRoutes(router, {config, readiness, metrics, hub, http.io()});
   server::AddVideoRoutes(router, {library, uploads, work, hub});
   server::AddCountRoutes(router, frame_counter, work);
+  server::AddIndexRoutes(router, indexer, work);
   server::AddWeighingRoutes(router, weighings, work);
 
   if (auto st = http.Listen(config.host, config.port); !st.ok()) {
@@ -203,6 +248,7 @@ int Serve(const ServeArgs& args) {
   core::Timeline::Get().Mark("server listening");
   if (config.debug_routes) spdlog::warn("DEBUG_ROUTES is on: test-only load routes are enabled");
   library.Start();
+  indexer.Start();
   if (scale) {
     if (auto st = scale->Start(); !st.ok()) spdlog::error("scale: {}", st.message());
     spdlog::info("scale: reading {}", config.scale_url);

@@ -57,6 +57,13 @@ struct Config {
   int infer_threads = 1;              // OpenCV threads per forward
   double avg_window_s = 5;
   double count_threshold = 0.5;       // an instance counts as an animal from this confidence
+  double stable_seconds = 2;          // consensus unchanged and animals settled this long: stable
+  // --- background index of videos
+  bool auto_index = true;
+  double index_fps = 5;               // 0: every frame
+  int index_jobs = 2;
+  double index_chunk_s = 30;
+  bool index_keep_old = true;
   // --- weighing and journal
   std::string station = "station1";
   double weight_min_kg = 0.1;

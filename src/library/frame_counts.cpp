@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "library/indexer.h"
+
 namespace pw::library {
 
 nlohmann::json ToJson(const FrameCount& c) {
@@ -11,17 +13,35 @@ nlohmann::json ToJson(const FrameCount& c) {
     j["track_id"] = i < c.track_ids.size() ? c.track_ids[i] : 0;
     instances.push_back(std::move(j));
   }
-  return {{"t_requested", c.t_requested},
-          {"t_frame", c.t_frame},
-          {"count", c.raw_count},
-          {"raw_count", c.raw_count},
-          {"confidence", nullptr},
-          {"stable", nullptr},
-          {"from_index", c.from_index},
-          {"frame_size", {c.frame_size.width, c.frame_size.height}},
-          {"model_hash", c.model_hash},
-          {"instances", std::move(instances)}};
+  nlohmann::json j = {{"t_requested", c.t_requested},
+                      {"t_frame", c.t_frame},
+                      {"count", c.raw_count},
+                      {"raw_count", c.raw_count},
+                      {"confidence", nullptr},
+                      {"stable", nullptr},
+                      {"from_index", c.from_index},
+                      {"frame_size", {c.frame_size.width, c.frame_size.height}},
+                      {"model_hash", c.model_hash},
+                      {"instances", std::move(instances)}};
+  if (c.consensus) {
+    j["count"] = c.consensus->count;
+    j["raw_count"] = c.consensus->raw_count;
+    j["confidence"] = std::round(static_cast<double>(c.consensus->confidence) * 1000) / 1000;
+    j["stable"] = c.consensus->stable;
+    j["since"] = c.consensus->since;
+  }
+  return j;
 }
+
+namespace {
+
+cv::Size FrameSizeOf(const std::string& probe_json) {
+  auto probe = nlohmann::json::parse(probe_json, nullptr, false);
+  if (!probe.is_object() || !probe.contains("video")) return {};
+  return {probe["video"].value("width", 0), probe["video"].value("height", 0)};
+}
+
+}  // namespace
 
 FrameCounter::FrameCounter(VideoLibrary& library, infer::Engine& engine, float count_score,
                            std::chrono::milliseconds deadline)
@@ -30,6 +50,25 @@ FrameCounter::FrameCounter(VideoLibrary& library, infer::Engine& engine, float c
 core::Result<FrameCount> FrameCounter::CountAt(const std::string& video_id, double t, const std::string& client,
                                                bool keep_frame) {
   if (!std::isfinite(t)) return core::Status::InvalidArgument("t must be a time in seconds, e.g. t=12.5");
+  if (indexer_ != nullptr && !keep_frame) {
+    auto indexed = indexer_->Nearest(video_id, t);
+    if (indexed.ok() && *indexed) {
+      auto source = library_.Source(video_id);
+      if (!source.ok()) return source.status();
+      FrameCount out;
+      out.t_requested = t;
+      out.t_frame = (*indexed)->sample.t;
+      out.frame_size = FrameSizeOf(source->probe_json);
+      out.instances = std::move((*indexed)->instances.instances);
+      out.track_ids = std::move((*indexed)->instances.track_ids);
+      out.raw_count = (*indexed)->sample.raw_count;
+      out.from_index = true;
+      out.consensus = (*indexed)->sample;
+      out.model_hash = indexer_->model_hash();
+      return out;
+    }
+    indexer_->Playhead(video_id, t);
+  }
   auto frame = library_.FrameAt(video_id, std::max(0.0, t), 0, client);
   if (!frame.ok()) return frame.status();
   infer::InferRequest request;

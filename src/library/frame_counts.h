@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "core/status.h"
 #include "infer/engine.h"
 #include "infer/instance.h"
+#include "library/count_codec.h"
 #include "library/video_library.h"
 
 namespace pw::library {
@@ -31,19 +33,27 @@ struct FrameCount {
   std::vector<int> track_ids;  // parallel to instances; 0: untracked
   int raw_count = 0;           // instances at or above the counting score
   bool from_index = false;
+  std::optional<IndexSample> consensus;  // from the index: consensus count, confidence, stable
   std::string model_hash;
   cv::Mat frame;               // BGR, only when asked for (evidence)
 };
 
 // {"t_requested","t_frame","count","raw_count","confidence","stable","from_index","frame_size":[w,h],
 //  "instances":[{box,score,class_id,area,polygon,track_id}],"model_hash"}. A single frame has no
-// consensus: count = raw_count, confidence and stable are null.
+// consensus: count = raw_count, confidence and stable are null. From the index, count is the
+// consensus and "since" tells when it began.
 nlohmann::json ToJson(const FrameCount& count);
+
+class Indexer;
 
 class FrameCounter {
  public:
   FrameCounter(VideoLibrary& library, infer::Engine& engine, float count_score,
                std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
+  // Answers from the background index when it covers t (unless the picture is wanted); otherwise
+  // runs the frame and asks the indexer to do that region next. Set before serving.
+  void SetIndexer(Indexer* indexer) { indexer_ = indexer; }
 
   // Errors: kNotFound (video), kInvalidArgument (t), kUnavailable (model not ready: the reason),
   // kBusy (engine queue full), kTimedOut, kCancelled (superseded by the same client's newer request).
@@ -55,6 +65,7 @@ class FrameCounter {
   infer::Engine& engine_;
   float count_score_;
   std::chrono::milliseconds deadline_;
+  Indexer* indexer_ = nullptr;
 };
 
 }  // namespace pw::library

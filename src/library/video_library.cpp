@@ -159,6 +159,7 @@ Result<nlohmann::json> VideoLibrary::RegisterFile(const fs::path& path) {
   spdlog::info("library: registered {} as {} ({:.0f} s, {} keyframes)", row.path, row.id,
                inspected->index.duration_sec(), inspected->index.keyframes.size());
   EnqueueThumbnails(row.id);
+  Announce(row.id, {{"type", "video"}, {"video", row.id}, {"action", "registered"}});
   auto stored = catalog_.GetVideo(row.id);
   if (!stored.ok() || !*stored) return Status::Internal("video vanished after registration");
   return Describe(**stored);
@@ -239,6 +240,7 @@ Result<nlohmann::json> VideoLibrary::RegisterUpload(const fs::path& part, const 
   }
   spdlog::info("library: upload '{}' stored as {}", row.name, row.path);
   EnqueueThumbnails(row.id);
+  Announce(row.id, {{"type", "video"}, {"video", row.id}, {"action", "registered"}});
   auto stored = catalog_.GetVideo(row.id);
   if (!stored.ok() || !*stored) return Status::Internal("video vanished after registration");
   return Describe(**stored);
@@ -282,7 +284,29 @@ Status VideoLibrary::Delete(const std::string& id) {
   fs::remove_all(ThumbnailDir(id), ec);
   if ((*row)->uploaded) fs::remove((*row)->path, ec);
   spdlog::info("library: deleted video {}{}", id, (*row)->uploaded ? " and its file" : "");
+  Announce(id, {{"type", "video"}, {"video", id}, {"action", "deleted"}});
   return Status::Ok();
+}
+
+void VideoLibrary::AddObserver(Notify observer) {
+  std::lock_guard lock(observers_mu_);
+  observers_.push_back(std::move(observer));
+}
+
+void VideoLibrary::Announce(const std::string& id, const nlohmann::json& event) {
+  if (notify_) notify_(id, event);
+  std::vector<Notify> observers;
+  {
+    std::lock_guard lock(observers_mu_);
+    observers = observers_;
+  }
+  for (const auto& o : observers) o(id, event);
+}
+
+Result<VideoSource> VideoLibrary::Source(const std::string& id) {
+  auto open = Load(id);
+  if (!open.ok()) return open.status();
+  return VideoSource{(*open)->row.id, (*open)->row.path, (*open)->index, (*open)->row.probe_json};
 }
 
 Result<std::shared_ptr<VideoLibrary::Open>> VideoLibrary::Load(const std::string& id) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,14 @@ struct LibraryOptions {
   std::size_t open_videos = 16;  // videos with an open remuxer at once (each holds a few files)
 };
 
+// What a background job needs to read a video itself (the indexer).
+struct VideoSource {
+  std::string id;
+  std::filesystem::path path;
+  std::shared_ptr<const media::KeyframeIndex> index;
+  std::string probe_json;
+};
+
 class VideoLibrary {
  public:
   // Called with (topic, json) when a video changes (thumbnail progress, registration).
@@ -53,6 +62,12 @@ class VideoLibrary {
 
   // Resumes thumbnail jobs left unfinished by a previous run.
   void Start();
+  // Also tells `observer` (besides the Notify given at construction) when a video is registered
+  // ({"type":"video","action":"registered"}) or deleted ("deleted"); called on the thread that
+  // did it, so it must be quick. Add observers before Start().
+  void AddObserver(Notify observer);
+  // The file and keyframe index of a video (kNotFound when unknown).
+  core::Result<VideoSource> Source(const std::string& id);
 
   // Registers one file where it lies. Same content already registered: that video, with
   // "existing": true. Errors: kNotFound (no file), kUnprocessable (not a readable video).
@@ -95,12 +110,15 @@ class VideoLibrary {
   core::Result<std::shared_ptr<Open>> Load(const std::string& id);
   core::Result<nlohmann::json> Describe(const store::VideoRow& row);
   void EnqueueThumbnails(const std::string& id);
+  void Announce(const std::string& id, const nlohmann::json& event);
   void ThumbnailLoop();
   void BuildThumbnailsFor(const std::string& id);
 
   LibraryOptions options_;
   store::VideoCatalog& catalog_;
   Notify notify_;
+  std::mutex observers_mu_;
+  std::vector<Notify> observers_;
   std::filesystem::path videos_dir_;
   std::filesystem::path thumbs_dir_;
   std::mutex register_mu_;  // one registration at a time: content-id dedupe without races

@@ -64,6 +64,32 @@ const std::vector<Migration>& SqliteMigrations() {
           instances   TEXT NOT NULL DEFAULT '[]'
         );
       )sql"},
+      {4, "count_index", R"sql(
+        CREATE TABLE count_indexes (
+          key           TEXT PRIMARY KEY,   -- video id | model hash | params hash
+          video_id      TEXT NOT NULL,
+          model_hash    TEXT NOT NULL,
+          params        TEXT NOT NULL,      -- JSON
+          sample_fps    REAL NOT NULL,
+          chunk_seconds REAL NOT NULL,
+          chunks_total  INTEGER NOT NULL,
+          state         TEXT NOT NULL,
+          error         TEXT NOT NULL DEFAULT '',
+          created_at    TEXT NOT NULL,
+          updated_at    TEXT NOT NULL
+        );
+        CREATE INDEX count_indexes_by_video ON count_indexes(video_id);
+        CREATE TABLE count_chunks (
+          index_key TEXT NOT NULL REFERENCES count_indexes(key) ON DELETE CASCADE,
+          chunk     INTEGER NOT NULL,
+          t_start   REAL NOT NULL,
+          t_end     REAL NOT NULL,
+          samples   INTEGER NOT NULL,
+          summary   BLOB NOT NULL,
+          instances BLOB NOT NULL,
+          PRIMARY KEY (index_key, chunk)
+        );
+      )sql"},
   };
   return migrations;
 }

@@ -5,6 +5,7 @@
 
 #include "store/migrations.h"
 #include "store/sqlite.h"
+#include "store/sqlite_count_index.h"
 #include "store/sqlite_journal.h"
 #include "store/store.h"
 
@@ -32,7 +33,8 @@ class SqliteStore final : public Store, public VideoCatalog {
  public:
   SqliteStore(Db db, std::filesystem::path path, int version)
       : db_(std::move(db)), path_(std::move(path)), version_(version),
-        journal_(MakeSqliteJournal(db_, mu_)) {}
+        journal_(MakeSqliteJournal(db_, mu_)),
+        count_indexes_(MakeSqliteCountIndexStore(db_, mu_)) {}
 
   std::string backend() const override { return "sqlite"; }
   std::string location() const override { return path_.string(); }
@@ -48,6 +50,7 @@ class SqliteStore final : public Store, public VideoCatalog {
 
   VideoCatalog& videos() override { return *this; }
   Journal& journal() override { return *journal_; }
+  CountIndexStore& count_indexes() override { return *count_indexes_; }
 
   core::Status InsertVideo(const VideoRow& r, const std::vector<uint8_t>& keyframes) override {
     std::lock_guard lock(mu_);
@@ -120,7 +123,8 @@ class SqliteStore final : public Store, public VideoCatalog {
   Db db_;
   std::filesystem::path path_;
   int version_;
-  std::unique_ptr<Journal> journal_;  // shares db_ and mu_
+  std::unique_ptr<Journal> journal_;                // shares db_ and mu_
+  std::unique_ptr<CountIndexStore> count_indexes_;  // shares db_ and mu_
 };
 
 core::Result<int> CurrentVersion(Db& db) {

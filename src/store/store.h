@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "store/count_index.h"
 #include "store/journal.h"
 #include "store/videos.h"
 
@@ -26,6 +27,7 @@ class Store {
 
   virtual VideoCatalog& videos() = 0;
   virtual Journal& journal() = 0;
+  virtual CountIndexStore& count_indexes() = 0;
 };
 
 // Opens (creating if needed) DATA_DIR/pigweight.db and brings its schema up to date. Refuses a

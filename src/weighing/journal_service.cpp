@@ -107,7 +107,12 @@ core::Result<nlohmann::json> WeighingService::Create(const nlohmann::json& body,
   row.avg_kg = AverageKg(w.total_kg, row.count);
   Source source = w.source;
   if (source.kind == Source::Kind::kVideo && !ev.frame.empty()) source.t = ev.media_t;
-  row.source_json = ToJson(source).dump();
+  nlohmann::json source_json = ToJson(source);
+  if (source.kind == Source::Kind::kVideo) {
+    source_json["t_requested"] = w.source.t;
+    if (ev.span) source_json["stable_span"] = {ev.span->first, ev.span->second};
+  }
+  row.source_json = source_json.dump();
   row.station = w.station.empty() ? DefaultStation(w.source, options_.default_station) : w.station;
   row.note = w.note;
   row.model_hash = ev.model_hash;

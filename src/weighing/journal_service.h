@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ namespace pw::weighing {
 struct Evidence {
   cv::Mat frame;                       // BGR; empty when there is no picture
   double media_t = 0;                  // the frame's media time (videos)
+  std::optional<std::pair<double, double>> span;  // the stable span the count comes from (videos)
   std::vector<infer::Instance> instances;
   std::vector<int> track_ids;          // parallel to instances (0: untracked); may be empty
   std::optional<int> auto_count;       // the proposed count (consensus when known)

@@ -213,6 +213,7 @@ ServerProcess::ServerProcess(Options options) {
   auto env = options.env;
   env.emplace("LOG_LEVEL", "debug");
   env.emplace("PRELOAD_MODEL", "0");
+  env.emplace("AUTO_INDEX", "0");  // tests that want the background index turn it on
   pid_ = Spawn(argv, env, log_path_, log_path_);
   static const std::regex kListening(R"(listening on http://127\.0\.0\.1:(\d+))");
   auto deadline = std::chrono::steady_clock::now() + 30s;
