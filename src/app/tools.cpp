@@ -108,6 +108,7 @@ Command AddEval(CLI::App& app) {
   sub->add_option("--height", o->scene.height, "Scene height")->capture_default_str();
   sub->add_option("--min-visible", o->min_visible, "Count rule: visible fraction an animal needs")->capture_default_str();
   sub->add_option("--conf", o->conf_threshold, "Minimum confidence")->capture_default_str();
+  sub->add_option("--iou", o->iou_threshold, "NMS overlap above which two detections are one animal")->capture_default_str();
   sub->add_option("--data-dir", *data_dir, "Where imported models are cached (DATA_DIR/models)");
   return [o, data_dir] {
     o->cache_dir = std::filesystem::path(*data_dir) / "models";

@@ -58,6 +58,8 @@ def parse_args():
                    help="counted: label the animals the truth JSON counts; yolo: use the label files")
     p.add_argument("--imgsz", type=int, nargs=2, default=[192, 320], metavar=("H", "W"))
     p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--topk", type=int, default=10,
+                   help="positive anchors per animal (task-aligned assignment); fewer gives fewer duplicate boxes")
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights (0: off)")
@@ -157,7 +159,7 @@ def train(args, model, data, val, log):
         data.epoch_seed = args.seed * 7919 + epoch
         model.train()
         for images, boxes, masks in batches(data, args.batch, data.epoch_seed):
-            loss, parts = seg_loss(model, images, boxes, masks)
+            loss, parts = seg_loss(model, images, boxes, masks, topk=args.topk)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
