@@ -477,24 +477,40 @@ core::Result<std::optional<IndexedFrame>> Indexer::Nearest(const std::string& vi
 }
 
 core::Result<nlohmann::json> Indexer::Counts(const std::string& video_id, double from, double to, int points) {
-  auto source = library_.Source(video_id);
-  if (!source.ok()) return source.status();
-  double duration = source->index->duration_sec();
+  auto job = FindJob(video_id);
+  double duration = 0;
+  if (job) {
+    duration = job->duration;  // no store or file access for indexed videos: answers from memory
+  } else {
+    auto source = library_.Source(video_id);
+    if (!source.ok()) return source.status();
+    duration = source->index->duration_sec();
+  }
   from = std::max(0.0, from);
   to = std::min(to, duration);
   if (!(to > from)) {
     return core::Status::InvalidArgument(fmt::format("from must be before to, within the video's {:.3f} s", duration));
   }
-  auto job = FindJob(video_id);
+  points = std::clamp(points, 1, 10000);
+  const std::string cache_key = fmt::format("{}|{}|{}", from, to, points);
   std::vector<IndexSample> all;
+  uint64_t version = 0;
   if (job) {
     std::lock_guard lock(mu_);
+    auto hit = job->counts_cache.find(cache_key);
+    if (hit != job->counts_cache.end() && hit->second.first == job->version) return hit->second.second;
     all = AllSamplesLocked(*job);
+    version = job->version;
   }
-  nlohmann::json j = BucketCounts(all, from, to, std::clamp(points, 1, 10000));
+  nlohmann::json j = BucketCounts(all, from, to, points);
   j["video"] = video_id;
   j["duration"] = duration;
   j["indexed"] = all.size();
+  if (job) {
+    std::lock_guard lock(mu_);
+    if (job->counts_cache.size() >= 32) job->counts_cache.clear();
+    job->counts_cache[cache_key] = {version, j};
+  }
   return j;
 }
 

@@ -222,6 +222,7 @@ core::Status Indexer::RunChunk(Job& job, int chunk) {
       job.samples_done += static_cast<int64_t>(samples.size());
     }
     job.chunks[chunk] = std::make_shared<const std::vector<IndexSample>>(std::move(samples));
+    job.version++;
   }
   if (notify_) {
     notify_(job.video_id, {{"type", "index_chunk"}, {"video", job.video_id}, {"chunk", chunk},

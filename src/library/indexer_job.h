@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ struct Indexer::Job {
   double busy_seconds = 0;
   std::atomic<int64_t> samples_computed{0};
   std::vector<store::IndexRow> others;
+  uint64_t version = 0;  // bumped by every chunk that lands
+  // Timeline series already computed for this version, by "from|to|points" (at most 32).
+  std::map<std::string, std::pair<uint64_t, nlohmann::json>> counts_cache;
 
   double SampleTime(int64_t k) const { return offset + static_cast<double>(k) / fps; }
   int ChunkOfTime(double t) const {
