@@ -9,6 +9,18 @@ constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 std::string AsString(const std::vector<uint8_t>& blob) { return std::string(blob.begin(), blob.end()); }
 
+// chunk, t_start, t_end, samples, summary[, instances]
+ChunkRow ReadChunk(const Stmt& s, bool with_instances) {
+  ChunkRow c;
+  c.chunk = static_cast<int>(s.Int(0));
+  c.t_start = s.Real(1);
+  c.t_end = s.Real(2);
+  c.samples = static_cast<int>(s.Int(3));
+  c.summary = AsString(s.Blob(4));
+  if (with_instances) c.instances = AsString(s.Blob(5));
+  return c;
+}
+
 class SqliteCountIndexStore final : public CountIndexStore {
  public:
   SqliteCountIndexStore(Db& db, std::mutex& mu) : db_(db), mu_(mu) {}
@@ -93,13 +105,7 @@ class SqliteCountIndexStore final : public CountIndexStore {
       auto row = stmt->Step();
       if (!row.ok()) return row.status();
       if (!*row) return out;
-      ChunkRow c;
-      c.chunk = static_cast<int>(stmt->Int(0));
-      c.t_start = stmt->Real(1);
-      c.t_end = stmt->Real(2);
-      c.samples = static_cast<int>(stmt->Int(3));
-      c.summary = AsString(stmt->Blob(4));
-      out.push_back(std::move(c));
+      out.push_back(ReadChunk(*stmt, false));
     }
   }
 
@@ -112,14 +118,7 @@ class SqliteCountIndexStore final : public CountIndexStore {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) return std::optional<ChunkRow>();
-    ChunkRow c;
-    c.chunk = static_cast<int>(stmt->Int(0));
-    c.t_start = stmt->Real(1);
-    c.t_end = stmt->Real(2);
-    c.samples = static_cast<int>(stmt->Int(3));
-    c.summary = AsString(stmt->Blob(4));
-    c.instances = AsString(stmt->Blob(5));
-    return std::optional<ChunkRow>(std::move(c));
+    return std::optional<ChunkRow>(ReadChunk(*stmt, true));
   }
 
   core::Status DeleteIndex(const std::string& key) override {

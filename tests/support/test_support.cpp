@@ -110,6 +110,20 @@ int WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
   }
 }
 
+// Sends `signal` (0: none), waits up to `timeout`, then SIGKILLs; returns the exit status and
+// forgets the pid.
+int StopProcess(pid_t& pid, int signal, std::chrono::seconds timeout) {
+  if (pid <= 0) return -1;
+  if (signal != 0) kill(pid, signal);
+  int rc = WaitFor(pid, timeout);
+  if (rc == -1) {
+    kill(pid, SIGKILL);
+    rc = WaitFor(pid, 10s);
+  }
+  pid = -1;
+  return rc;
+}
+
 }  // namespace
 
 CommandResult RunCommand(const std::vector<std::string>& argv,
@@ -154,17 +168,7 @@ std::string BackgroundProcess::WaitForOutput(const std::string& pattern, std::ch
   throw std::runtime_error("timed out waiting for /" + pattern + "/:\n" + Output());
 }
 
-int BackgroundProcess::Stop(int signal, std::chrono::seconds timeout) {
-  if (pid_ <= 0) return -1;
-  if (signal != 0) kill(pid_, signal);
-  int rc = WaitFor(pid_, timeout);
-  if (rc == -1) {
-    kill(pid_, SIGKILL);
-    rc = WaitFor(pid_, 10s);
-  }
-  pid_ = -1;
-  return rc;
-}
+int BackgroundProcess::Stop(int signal, std::chrono::seconds timeout) { return StopProcess(pid_, signal, timeout); }
 
 std::string PigweightBinary() {
   const char* bin = std::getenv("PW_BIN");
@@ -244,16 +248,6 @@ std::string ServerProcess::Url(const std::string& path) const {
 
 std::string ServerProcess::Log() const { return ReadFile(log_path_); }
 
-int ServerProcess::Stop(int signal, std::chrono::seconds timeout) {
-  if (pid_ <= 0) return -1;
-  if (signal != 0) kill(pid_, signal);
-  int rc = WaitFor(pid_, timeout);
-  if (rc == -1) {
-    kill(pid_, SIGKILL);
-    rc = WaitFor(pid_, 10s);
-  }
-  pid_ = -1;
-  return rc;
-}
+int ServerProcess::Stop(int signal, std::chrono::seconds timeout) { return StopProcess(pid_, signal, timeout); }
 
 }  // namespace pw::test
