@@ -68,7 +68,9 @@ weighing::EvidenceProvider MakeEvidenceProvider(library::FrameCounter& counter, 
         ev.confidence = (*near)->sample.confidence;
       }
     }
-    auto frame = counter.CountAt(source.video_id, t, "", /*keep_frame=*/true);
+    library::FrameCounter::Query query;
+    query.keep_frame = true;
+    auto frame = counter.CountAt(source.video_id, t, query);
     if (!frame.ok()) return frame.status();
     ev.frame = std::move(frame->frame);
     ev.media_t = frame->t_frame;
@@ -195,7 +197,8 @@ int Serve(const ServeArgs& args) {
                                   std::string type = event.value("type", "");
                                   hub.Publish("video:" + id, event.dump(), type == "thumbnails" ? "thumbs:" + id : "");
                                 });
-  library::Uploads uploads(config.data_dir / "uploads", config.max_upload_bytes, library);
+  library::Uploads uploads(config.data_dir / "uploads", config.max_upload_bytes, library,
+                           config.min_free_disk_mb << 20);
   library::FrameCounter frame_counter(library, engine, static_cast<float>(config.count_threshold));
   library::IndexerOptions index_options;
   index_options.sample_fps = config.index_fps;

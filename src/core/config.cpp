@@ -171,6 +171,7 @@ const std::vector<Setting>& Table() {
         Boolean("debug_routes", "DEBUG_ROUTES", &Config::debug_routes, "Enable test-only /debug routes that generate load (never on a farm)"),
         Integer("work_threads", "WORK_THREADS", &Config::work_threads, 1, 64, "Threads for blocking work (probing, remuxing, decoding frames)"),
         Integer("max_upload_bytes", "MAX_UPLOAD_BYTES", &Config::max_upload_bytes, 1, 1LL << 50, "Largest video upload, bytes (413 beyond)"),
+        Integer("min_free_disk_mb", "MIN_FREE_DISK_MB", &Config::min_free_disk_mb, 0, 1LL << 40, "Uploads are refused (507) rather than leave less free disk space than this, MiB (0: no floor)"),
         Integer("segment_cache_mb", "SEGMENT_CACHE_MB", &Config::segment_cache_mb, 0, 1 << 20, "Memory for cached HLS segments, MiB"),
         Boolean("preload_model", "PRELOAD_MODEL", &Config::preload_model, "Load the model in the background right after start (else on first use)"),
         Path("model_path", "MODEL_PATH", &Config::model_path, "Ultralytics ONNX model (detect or segment export)", true),

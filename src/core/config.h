@@ -46,6 +46,7 @@ struct Config {
   // --- video library
   std::uint64_t max_upload_bytes = 64ULL << 30;
   std::size_t segment_cache_mb = 256;
+  std::uint64_t min_free_disk_mb = 1024;
   // --- model and counting
   bool preload_model = true;
   std::filesystem::path model_path = std::filesystem::path(PW_SOURCE_DIR) / "models" / "pigweight-demo.onnx";

@@ -11,6 +11,7 @@ std::string_view CodeName(Code code) {
     case Code::kTooLarge: return "too_large";
     case Code::kUnprocessable: return "unprocessable";
     case Code::kRangeNotSatisfiable: return "range_not_satisfiable";
+    case Code::kInsufficientStorage: return "insufficient_storage";
     case Code::kUnavailable: return "unavailable";
     case Code::kBusy: return "busy";
     case Code::kTimedOut: return "timed_out";

@@ -23,6 +23,7 @@ enum class Code {
   kTooLarge,           // 413: a size limit was hit
   kUnprocessable,      // 422: well-formed but unusable (corrupt video, bad field value)
   kRangeNotSatisfiable,// 416
+  kInsufficientStorage,// 507: the disk is (nearly) full
   kUnavailable,        // 503: a component is not ready or has failed (model loading, camera down)
   kBusy,               // 503 + Retry-After: a queue is full, try again soon
   kTimedOut,           // 504: a deadline passed

@@ -1,7 +1,9 @@
 #include "infer/overlay.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdint>
 
 #include <opencv2/imgproc.hpp>
 
@@ -15,6 +17,39 @@ cv::Scalar PastelColour(int key) {
   cv::cvtColor(hsv, bgr, cv::COLOR_HSV2BGR);
   auto p = bgr.at<cv::Vec3b>(0, 0);
   return {static_cast<double>(p[0]), static_cast<double>(p[1]), static_cast<double>(p[2])};
+}
+
+std::string PictureText(const std::string& utf8) {
+  static const char* const kLower[] = {"a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+                                       "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"};
+  std::string out;
+  for (size_t i = 0; i < utf8.size();) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // Decode one UTF-8 sequence.
+    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
+    for (int k = 1; k < len && i + static_cast<size_t>(k) < utf8.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + static_cast<size_t>(k)]) & 0x3F);
+    }
+    i += static_cast<size_t>(len);
+    if (cp >= 0x430 && cp <= 0x44F) {
+      out += kLower[cp - 0x430];
+    } else if (cp >= 0x410 && cp <= 0x42F) {
+      std::string t = kLower[cp - 0x410];
+      if (!t.empty()) t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+      out += t;
+    } else if (cp == 0x451 || cp == 0x401) {
+      out += cp == 0x451 ? "e" : "E";
+    } else {
+      out += '?';
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -37,13 +72,13 @@ void DrawHeader(cv::Mat& image, const std::vector<std::string>& lines, double sc
   int width = 0;
   for (const auto& l : lines) {
     int baseline = 0;
-    width = std::max(width, cv::getTextSize(l, cv::FONT_HERSHEY_SIMPLEX, scale, thickness, &baseline).width);
+    width = std::max(width, cv::getTextSize(PictureText(l), cv::FONT_HERSHEY_SIMPLEX, scale, thickness, &baseline).width);
   }
   cv::Rect band(0, 0, std::min(image.cols, width + 16), std::min(image.rows, line_h * static_cast<int>(lines.size()) + 8));
   cv::Mat roi = image(band);
   roi = roi * 0.35;
   for (size_t i = 0; i < lines.size(); ++i) {
-    cv::putText(image, lines[i], cv::Point(8, line_h * static_cast<int>(i + 1)), cv::FONT_HERSHEY_SIMPLEX, scale,
+    cv::putText(image, PictureText(lines[i]), cv::Point(8, line_h * static_cast<int>(i + 1)), cv::FONT_HERSHEY_SIMPLEX, scale,
                 cv::Scalar(255, 255, 255), thickness, cv::LINE_AA);
   }
 }

@@ -21,6 +21,10 @@ struct OverlayOptions {
   std::vector<std::string> header;  // lines drawn in a band at the top-left ("Count 42", ...)
 };
 
+// OpenCV's drawing fonts are ASCII only: Cyrillic is transliterated (Весы 2 → Vesy 2), anything
+// else outside ASCII becomes '?'. Applied to header lines by DrawOverlay.
+std::string PictureText(const std::string& utf8);
+
 // Pastel BGR colour for a track id or number (deterministic, well spread).
 cv::Scalar PastelColour(int key);
 

@@ -1,5 +1,6 @@
 #include "library/frame_counts.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "library/indexer.h"
@@ -11,6 +12,7 @@ nlohmann::json ToJson(const FrameCount& c) {
   for (size_t i = 0; i < c.instances.size(); ++i) {
     auto j = infer::ToJson(c.instances[i]);
     j["track_id"] = i < c.track_ids.size() ? c.track_ids[i] : 0;
+    j["counted"] = c.instances[i].score >= c.count_score;
     instances.push_back(std::move(j));
   }
   nlohmann::json j = {{"t_requested", c.t_requested},
@@ -41,35 +43,53 @@ cv::Size FrameSizeOf(const std::string& probe_json) {
   return {probe["video"].value("width", 0), probe["video"].value("height", 0)};
 }
 
+// The index's sample is the frame shown at t when it began at most one frame interval before t.
+bool IsFrameShownAt(double sample_t, double t, double fps) {
+  double interval = fps > 0 ? 1.0 / fps : 0.04;
+  return sample_t <= t + 1e-6 && t - sample_t < interval - 1e-6;
+}
+
+double FpsOf(const std::string& probe_json) {
+  auto probe = nlohmann::json::parse(probe_json, nullptr, false);
+  if (!probe.is_object() || !probe.contains("video")) return 0;
+  return probe["video"].value("fps", 0.0);
+}
+
 }  // namespace
 
 FrameCounter::FrameCounter(VideoLibrary& library, infer::Engine& engine, float count_score,
                            std::chrono::milliseconds deadline)
     : library_(library), engine_(engine), count_score_(count_score), deadline_(deadline) {}
 
-core::Result<FrameCount> FrameCounter::CountAt(const std::string& video_id, double t, const std::string& client,
-                                               bool keep_frame) {
+core::Result<FrameCount> FrameCounter::CountAt(const std::string& video_id, double t, const Query& query) {
   if (!std::isfinite(t)) return core::Status::InvalidArgument("t must be a time in seconds, e.g. t=12.5");
-  if (indexer_ != nullptr && !keep_frame) {
+  std::optional<IndexSample> consensus;
+  if (indexer_ != nullptr && !query.keep_frame) {
     auto indexed = indexer_->Nearest(video_id, t);
     if (indexed.ok() && *indexed) {
       auto source = library_.Source(video_id);
       if (!source.ok()) return source.status();
-      FrameCount out;
-      out.t_requested = t;
-      out.t_frame = (*indexed)->sample.t;
-      out.frame_size = FrameSizeOf(source->probe_json);
-      out.instances = std::move((*indexed)->instances.instances);
-      out.track_ids = std::move((*indexed)->instances.track_ids);
-      out.raw_count = (*indexed)->sample.raw_count;
-      out.from_index = true;
-      out.consensus = (*indexed)->sample;
-      out.model_hash = indexer_->model_hash();
-      return out;
+      double shown = std::clamp(t, 0.0, source->index->duration_sec());
+      if (!query.exact || IsFrameShownAt((*indexed)->sample.t, shown, FpsOf(source->probe_json))) {
+        FrameCount out;
+        out.t_requested = t;
+        out.t_frame = (*indexed)->sample.t;
+        out.frame_size = FrameSizeOf(source->probe_json);
+        out.instances = std::move((*indexed)->instances.instances);
+        out.track_ids = std::move((*indexed)->instances.track_ids);
+        out.raw_count = (*indexed)->sample.raw_count;
+        out.from_index = true;
+        out.consensus = (*indexed)->sample;
+        out.model_hash = indexer_->model_hash();
+        out.count_score = count_score_;
+        return out;
+      }
+      consensus = (*indexed)->sample;  // the count around t, with the exact frame's instances
+    } else {
+      indexer_->Playhead(video_id, t);
     }
-    indexer_->Playhead(video_id, t);
   }
-  auto frame = library_.FrameAt(video_id, std::max(0.0, t), 0, client);
+  auto frame = library_.FrameAt(video_id, std::max(0.0, t), 0, query.client);
   if (!frame.ok()) return frame.status();
   infer::InferRequest request;
   request.frame = frame->bgr;
@@ -82,9 +102,12 @@ core::Result<FrameCount> FrameCounter::CountAt(const std::string& video_id, doub
   out.t_frame = frame->time_sec;
   out.frame_size = frame->bgr.size();
   out.instances = std::move(result.instances);
+  out.count_score = count_score_;
+  out.consensus = consensus;
   for (const auto& inst : out.instances) out.raw_count += inst.score >= count_score_ ? 1 : 0;
+  if (out.consensus) out.consensus->raw_count = out.raw_count;
   if (auto model = engine_.model()) out.model_hash = model->hash;
-  if (keep_frame) out.frame = std::move(frame->bgr);
+  if (query.keep_frame) out.frame = std::move(frame->bgr);
   return out;
 }
 

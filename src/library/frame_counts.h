@@ -36,10 +36,11 @@ struct FrameCount {
   std::optional<IndexSample> consensus;  // from the index: consensus count, confidence, stable
   std::string model_hash;
   cv::Mat frame;               // BGR, only when asked for (evidence)
+  float count_score = 0.5f;    // instances at or above it are counted animals
 };
 
 // {"t_requested","t_frame","count","raw_count","confidence","stable","from_index","frame_size":[w,h],
-//  "instances":[{box,score,class_id,area,polygon,track_id}],"model_hash"}. A single frame has no
+//  "instances":[{box,score,class_id,area,polygon,track_id,counted}],"model_hash"}. A single frame has no
 // consensus: count = raw_count, confidence and stable are null. From the index, count is the
 // consensus and "since" tells when it began.
 nlohmann::json ToJson(const FrameCount& count);
@@ -55,10 +56,16 @@ class FrameCounter {
   // runs the frame and asks the indexer to do that region next. Set before serving.
   void SetIndexer(Indexer* indexer) { indexer_ = indexer; }
 
+  struct Query {
+    std::string client;       // a newer query of the same client cancels this one ("": never)
+    bool keep_frame = false;  // the decoded picture too (evidence); always runs the frame
+    // The instances of exactly the frame shown at t: when the index's nearest sample is another
+    // frame, that frame is run (the consensus still comes from the index).
+    bool exact = false;
+  };
   // Errors: kNotFound (video), kInvalidArgument (t), kUnavailable (model not ready: the reason),
   // kBusy (engine queue full), kTimedOut, kCancelled (superseded by the same client's newer request).
-  core::Result<FrameCount> CountAt(const std::string& video_id, double t, const std::string& client = "",
-                                   bool keep_frame = false);
+  core::Result<FrameCount> CountAt(const std::string& video_id, double t, const Query& query);
 
  private:
   VideoLibrary& library_;

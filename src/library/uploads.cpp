@@ -35,10 +35,25 @@ bool Uploads::ValidId(const std::string& id) {
   return id.size() == 24 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-Uploads::Uploads(fs::path dir, std::uint64_t max_bytes, VideoLibrary& library)
-    : dir_(std::move(dir)), max_bytes_(max_bytes), library_(library) {
+Uploads::Uploads(fs::path dir, std::uint64_t max_bytes, VideoLibrary& library, std::uint64_t min_free_bytes)
+    : dir_(std::move(dir)), max_bytes_(max_bytes), min_free_bytes_(min_free_bytes), library_(library) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
+}
+
+Status Uploads::CheckFreeSpace(std::uint64_t more) const {
+  if (min_free_bytes_ == 0) return Status::Ok();
+  std::error_code ec;
+  auto space = fs::space(dir_, ec);
+  if (ec) return Status::Ok();  // cannot tell: the write itself will say
+  if (space.available < more + min_free_bytes_) {
+    return Status(core::Code::kInsufficientStorage,
+                  "not enough disk space in " + dir_.string() + ": " + std::to_string(space.available >> 20) +
+                      " MiB free, the upload needs " + std::to_string(more >> 20) + " MiB and " +
+                      std::to_string(min_free_bytes_ >> 20) +
+                      " MiB must stay free (MIN_FREE_DISK_MB); free some space and resume the upload");
+  }
+  return Status::Ok();
 }
 
 Result<UploadState> Uploads::Create(std::uint64_t length, const std::string& filename) {
@@ -47,6 +62,7 @@ Result<UploadState> Uploads::Create(std::uint64_t length, const std::string& fil
     return Status::TooLarge("the upload of " + std::to_string(length) + " bytes exceeds the limit of " +
                             std::to_string(max_bytes_) + " bytes (MAX_UPLOAD_BYTES)");
   }
+  PW_RETURN_IF_ERROR(CheckFreeSpace(length));
   UploadState s{NewId(), length, 0, fs::path(filename).filename().string()};
   {
     core::UniqueFd fd(::open(PartPath(s.id).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
@@ -101,6 +117,10 @@ Result<std::unique_ptr<Uploads::Append>> Uploads::BeginAppend(const std::string&
     return Status::Conflict("Upload-Offset " + std::to_string(offset) + " does not match the " +
                             std::to_string(s->offset) + " bytes received; resume from " + std::to_string(s->offset));
   }
+  if (Status st = CheckFreeSpace(s->length - s->offset); !st.ok()) {
+    Release(id);
+    return st;
+  }
   core::UniqueFd fd(::open(PartPath(id).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
   if (!fd.valid()) {
     Release(id);
@@ -121,6 +141,12 @@ Uploads::Append::~Append() {
 Status Uploads::Append::Write(const char* data, std::size_t size) {
   if (state_.offset + size > state_.length) {
     return Status::TooLarge("more bytes than the declared Upload-Length of " + std::to_string(state_.length));
+  }
+  // Another upload or a recording may be eating the same disk: look again every 16 MiB.
+  unchecked_ += size;
+  if (unchecked_ >= (16u << 20)) {
+    unchecked_ = 0;
+    PW_RETURN_IF_ERROR(owner_.CheckFreeSpace(state_.length - state_.offset));
   }
   while (size > 0) {
     ssize_t n = ::write(fd_.get(), data, size);

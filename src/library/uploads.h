@@ -34,7 +34,9 @@ struct UploadState {
 
 class Uploads {
  public:
-  Uploads(std::filesystem::path dir, std::uint64_t max_bytes, VideoLibrary& library);
+  // `min_free_bytes`: uploads are refused (kInsufficientStorage) rather than fill the disk below
+  // this much free space (MIN_FREE_DISK_MB).
+  Uploads(std::filesystem::path dir, std::uint64_t max_bytes, VideoLibrary& library, std::uint64_t min_free_bytes = 0);
 
   // kTooLarge over the limit, kInvalidArgument for a zero length.
   core::Result<UploadState> Create(std::uint64_t length, const std::string& filename);
@@ -58,6 +60,7 @@ class Uploads {
     UploadState state_;
     core::UniqueFd fd_;
     bool closed_ = false;
+    std::uint64_t unchecked_ = 0;  // bytes written since the last free-space check
   };
   core::Result<std::unique_ptr<Append>> BeginAppend(const std::string& id, std::uint64_t offset);
 
@@ -71,9 +74,12 @@ class Uploads {
   std::filesystem::path PartPath(const std::string& id) const { return dir_ / (id + ".part"); }
   std::filesystem::path MetaPath(const std::string& id) const { return dir_ / (id + ".json"); }
   void Release(const std::string& id);
+  // kInsufficientStorage when writing `more` bytes would leave less than the floor free.
+  core::Status CheckFreeSpace(std::uint64_t more) const;
 
   std::filesystem::path dir_;
   std::uint64_t max_bytes_;
+  std::uint64_t min_free_bytes_;
   VideoLibrary& library_;
   std::mutex mu_;
   std::set<std::string> busy_;  // uploads with an append in progress

@@ -15,8 +15,10 @@ Response CountAt(library::FrameCounter& counter, const Request& req, const std::
   if (!t_text || t_text->empty() || end != t_text->c_str() + t_text->size() || !std::isfinite(t)) {
     return Response::Error(core::Status::InvalidArgument("t must be a time in seconds, e.g. t=12.5"));
   }
-  std::string client = req.Query("client").value_or(req.remote.substr(0, req.remote.rfind(':')));
-  auto count = counter.CountAt(id, t, client);
+  library::FrameCounter::Query query;
+  query.client = req.Query("client").value_or(req.remote.substr(0, req.remote.rfind(':')));
+  query.exact = req.Query("exact").value_or("0") == "1";
+  auto count = counter.CountAt(id, t, query);
   if (!count.ok()) return Response::Error(count.status());
   return Response::Json(library::ToJson(*count));
 }

@@ -46,6 +46,7 @@ http::status HttpStatusFor(core::Code code) {
     case core::Code::kTooLarge: return http::status::payload_too_large;
     case core::Code::kUnprocessable: return http::status::unprocessable_entity;
     case core::Code::kRangeNotSatisfiable: return http::status::range_not_satisfiable;
+    case core::Code::kInsufficientStorage: return http::status::insufficient_storage;
     case core::Code::kUnavailable: return http::status::service_unavailable;
     case core::Code::kBusy: return http::status::service_unavailable;
     case core::Code::kTimedOut: return http::status::gateway_timeout;

@@ -89,6 +89,21 @@ TEST_F(Index, ProgressIsPushedAndCountsComeFromTheIndex) {
   EXPECT_TRUE(c["stable"].is_boolean());
   EXPECT_EQ(c["frame_size"], json::array({320, 192}));
 
+  // Paused between two samples: exact=1 gives the instances of the very frame on screen, with
+  // the consensus of the index around it.
+  json between = Get(server, "/api/video_file/count_at_time?id=" + id + "&t=11.72");
+  EXPECT_NEAR(between["t_frame"].get<double>(), 11.8, 1e-6);  // nearest sample, another frame
+  json exact = Get(server, "/api/video_file/count_at_time?id=" + id + "&t=11.72&exact=1");
+  EXPECT_NEAR(exact["t_frame"].get<double>(), 11.7, 1e-6);
+  EXPECT_EQ(exact["from_index"], false);
+  EXPECT_TRUE(exact["confidence"].is_number());
+  int counted = 0;
+  for (const auto& inst : exact["instances"]) counted += inst["counted"].get<bool>() ? 1 : 0;
+  EXPECT_EQ(exact["raw_count"], counted);
+  json on_sample = Get(server, "/api/video_file/count_at_time?id=" + id + "&t=11.65&exact=1");
+  EXPECT_EQ(on_sample["from_index"], true);  // 11.6 is both the sample and the frame on screen
+  EXPECT_NEAR(on_sample["t_frame"].get<double>(), 11.6, 1e-6);
+
   json series = Get(server, "/api/videos/" + id + "/counts?points=20");
   EXPECT_EQ(series["indexed"], 100);
   int total = 0;

@@ -217,6 +217,28 @@ TEST_F(Videos, UploadsThatAreTooLargeOrNotVideosAreRefused) {
   EXPECT_EQ(over.status, 413);
 }
 
+TEST_F(Videos, UploadsStopBeforeTheDiskFloor) {
+  // An upload started while there was room; then the floor is above the free space (as when a disk
+  // fills up): creating and resuming are refused with the reason, and the part received is kept.
+  ServerProcess::Options o;
+  o.data_dir = dir_ / "data";
+  server_ = std::make_unique<ServerProcess>(o);
+  auto created = Fetch(server_->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: 5000"});
+  ASSERT_EQ(created.status, 201);
+  server_->Stop();
+  o.env = {{"MIN_FREE_DISK_MB", std::to_string(1LL << 39)}};
+  server_ = std::make_unique<ServerProcess>(o);
+  auto refused = Fetch(server_->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: 5000"});
+  EXPECT_EQ(refused.status, 507);
+  EXPECT_NE(Json(refused)["error"]["message"].get<std::string>().find("MIN_FREE_DISK_MB"), std::string::npos);
+  WriteFile(dir_ / "part.bin", std::string(100, 'x'));
+  auto resumed = Fetch(server_->Url(created.Header("Location")),
+                       {"-X", "PATCH", "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream",
+                        "--data-binary", "@" + (dir_ / "part.bin").string()});
+  EXPECT_EQ(resumed.status, 507) << resumed.body;
+  EXPECT_EQ(Fetch(server_->Url(created.Header("Location")), {"-I"}).Header("Upload-Offset"), "0");
+}
+
 TEST_F(Videos, ThumbnailsAreBuiltInTheBackground) {
   std::string id = Register(*server_, video_);
   std::string state;

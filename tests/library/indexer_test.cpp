@@ -127,7 +127,7 @@ TEST(Indexer, EverySampledFrameMatchesADirectInferenceOfThatFrame) {
     ASSERT_TRUE(indexed.ok() && indexed->has_value()) << t;
     const IndexedFrame& f = **indexed;
     EXPECT_NEAR(f.sample.t, t, 1e-6);  // 10 fps video: every sample is a frame of its own
-    auto single = direct.CountAt(id, f.sample.t);
+    auto single = direct.CountAt(id, f.sample.t, {});
     ASSERT_TRUE(single.ok()) << single.status().ToString();
     EXPECT_EQ(single->t_frame, f.sample.t);
     EXPECT_EQ(single->raw_count, f.sample.raw_count) << "t=" << t;
