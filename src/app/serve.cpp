@@ -24,8 +24,12 @@
 #include "server/api_weighings.h"
 #include "scale/scale_client.h"
 #include "library/frame_counts.h"
+#include "weighing/capture_station.h"
 #include "weighing/journal_service.h"
+#include "app/evidence.h"
 #include "infer/engine.h"
+#include "live/camera_manager.h"
+#include "server/api_cameras.h"
 #include "server/http_server.h"
 #include "server/readiness.h"
 #include "store/store.h"
@@ -40,49 +44,7 @@ struct ServeArgs {
 };
 
 
-// Evidence for weighings from a video position. Inside a stable span of the index, the weighing
-// takes the span's consensus count and the picture of its representative frame (the best frame);
-// elsewhere the indexed consensus nearest t, or the frame at t alone. Cameras arrive with the
-// live module; until then a camera weighing is stored without a picture.
-weighing::EvidenceProvider MakeEvidenceProvider(library::FrameCounter& counter, library::Indexer& indexer) {
-  return [&counter, &indexer](const weighing::Source& source) -> core::Result<weighing::Evidence> {
-    if (source.kind != weighing::Source::Kind::kVideo) {
-      return core::Status::Unavailable("no picture source for " + std::string(weighing::KindName(source.kind)));
-    }
-    weighing::Evidence ev;
-    double t = source.t;
-    auto moments = indexer.MomentList(source.video_id);
-    if (!moments.ok()) return moments.status();
-    for (const auto& m : *moments) {
-      if (t >= m.start - 0.5 && t <= m.end + 0.5) {
-        ev.auto_count = m.count;
-        ev.confidence = m.confidence;
-        ev.span = std::make_pair(m.start, m.end);
-        t = m.t;
-        break;
-      }
-    }
-    if (!ev.auto_count) {
-      if (auto near = indexer.Nearest(source.video_id, t); near.ok() && *near) {
-        ev.auto_count = (*near)->sample.count;
-        ev.confidence = (*near)->sample.confidence;
-      }
-    }
-    library::FrameCounter::Query query;
-    query.keep_frame = true;
-    auto frame = counter.CountAt(source.video_id, t, query);
-    if (!frame.ok()) return frame.status();
-    ev.frame = std::move(frame->frame);
-    ev.media_t = frame->t_frame;
-    ev.instances = std::move(frame->instances);
-    ev.track_ids = std::move(frame->track_ids);
-    ev.raw_count = frame->raw_count;
-    if (!ev.auto_count) ev.auto_count = frame->raw_count;
-    ev.model_hash = frame->model_hash;
-    return ev;
-  };
-}
-
+// The scale's settings, checked one by one so an error names the setting that is wrong.
 core::Result<scale::ScaleOptions> ScaleOptionsFrom(const core::Config& config) {
   scale::ScaleOptions o;
   auto check = [&o](const std::string& setting, const std::string& value) -> core::Status {
@@ -160,20 +122,6 @@ int Serve(const ServeArgs& args) {
     spdlog::warn("web UI directory {} not found; only the API is served", config.web_dir.string());
   }
 
-  // The scale indicator, when there is one: readings go to the WebSocket as they arrive.
-  std::unique_ptr<scale::ScaleClient> scale;
-  if (!config.scale_url.empty()) {
-    auto options = ScaleOptionsFrom(config);
-    if (!options.ok()) {
-      std::cerr << "pigweight: configuration error: " << options.status().message() << "\n";
-      return 2;
-    }
-    scale = std::make_unique<scale::ScaleClient>(*options, [&hub](const scale::ScaleReading& r) {
-      hub.Publish("scale", server::ScaleReadingJson(r).dump(), "scale");
-    });
-  }
-  server::AddScaleRoutes(router, scale.get());
-
   // One inference engine for the process, shared by every source.
   infer::EngineOptions engine_options;
   engine_options.model_path = config.model_path;
@@ -221,13 +169,64 @@ int Serve(const ServeArgs& args) {
     if (event.value("action", "") == "deleted") indexer.Drop(id);
     if (event.value("action", "") == "registered" && auto_index) (void)indexer.Enqueue(id);
   });
+  // Automatic weighings (AUTO_CAPTURE): the scale and the station's camera both stable. Proposals go
+  // to `on_proposal`, set once the work pool exists (nothing feeds the station before start-up ends).
+  std::function<void(const nlohmann::json&)> on_proposal;
+  weighing::AutoCaptureOptions capture_options;
+  capture_options.mode = *weighing::ParseCaptureMode(config.auto_capture);
+  capture_options.stable_seconds = config.auto_capture_seconds;
+  capture_options.min_kg = std::max(config.weight_min_kg, 1.0);
+  weighing::CaptureStation station(capture_options, config.auto_capture_camera,
+                                   [&on_proposal](const nlohmann::json& p) { if (on_proposal) on_proposal(p); });
+  // The scale indicator, when there is one: readings go to the WebSocket as they arrive.
+  std::unique_ptr<scale::ScaleClient> scale;
+  if (!config.scale_url.empty()) {
+    auto options = ScaleOptionsFrom(config);
+    if (!options.ok()) {
+      std::cerr << "pigweight: configuration error: " << options.status().message() << "\n";
+      return 2;
+    }
+    scale = std::make_unique<scale::ScaleClient>(*options, [&hub, &station](const scale::ScaleReading& r) {
+      hub.Publish("scale", server::ScaleReadingJson(r).dump(), "scale");
+      station.OnScale(r.kg, r.stable);
+    });
+  }
+  server::AddScaleRoutes(router, scale.get());
+
+  // Cameras: declared before the server and the work pool, so that at exit the pool's tasks finish
+  // and the connections (MJPEG viewers) close first; the cameras then stop (threads joined) before
+  // the engine and the hub they use go away. Nothing here waits for a camera.
+  live::CameraManagerOptions camera_options;
+  camera_options.cameras_file = config.data_dir / "cameras.json";
+  camera_options.cam_url = config.cam_url;
+  camera_options.cam_transport = config.rtsp_transport == "udp" ? live::Transport::kUdp : live::Transport::kTcp;
+  camera_options.auto_start = config.auto_start_cam;
+  auto seconds = [](double s) { return std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); };
+  camera_options.defaults.ingest.packet_timeout = seconds(config.rtsp_timeout_s);
+  camera_options.defaults.ingest.open_timeout = seconds(config.rtsp_open_timeout_s);
+  camera_options.defaults.ingest.backoff_max = seconds(config.rtsp_backoff_max_s);
+  camera_options.defaults.count.fps = config.fps;
+  camera_options.defaults.count.frame_skip = config.frame_skip;
+  camera_options.defaults.count.counting.count_score = static_cast<float>(config.count_threshold);
+  camera_options.defaults.count.counting.consensus.window_seconds = config.avg_window_s;
+  camera_options.defaults.count.counting.consensus.stable_seconds = config.stable_seconds;
+  camera_options.defaults.mjpeg.fps = config.mjpeg_fps;
+  camera_options.defaults.jpeg_quality = config.jpeg_quality;
+  live::CameraManager cameras(camera_options, &engine,
+                              [&hub, &station](const std::string& topic, const nlohmann::json& m) {
+    // Camera state is a state message: a newer one replaces a queued older one per client.
+    std::string key = m.value("type", "") == "camera_state" ? topic + ":state" : std::string();
+    hub.Publish(topic, m.dump(), key);
+    station.OnCountMessage(m.value("camera", ""), m);
+  });
+  metrics.AddCollector([&cameras](std::string& out) { cameras.RenderMetrics(out); });
   weighing::WeighingOptions weighing_options;
   weighing_options.default_station = config.station;
   weighing_options.limits.min_total_kg = config.weight_min_kg;
   weighing_options.limits.max_total_kg = config.weight_max_kg;
   weighing_options.shares.min_score = static_cast<float>(config.count_threshold);
   weighing::WeighingService weighings(
-      weighing_options, (*store)->journal(), MakeEvidenceProvider(frame_counter, indexer),
+      weighing_options, (*store)->journal(), MakeEvidenceProvider(frame_counter, indexer, cameras, engine),
       [&hub](const nlohmann::json& event) { hub.Publish("weighings", event.dump()); });
   // Destruction runs in reverse: the work pool is joined first (its tasks use the library and post
   // answers to the network threads' io_context), then the server and its connections (an upload
@@ -240,6 +239,25 @@ int Serve(const ServeArgs& args) {
   server::AddCountRoutes(router, frame_counter, work);
   server::AddIndexRoutes(router, indexer, work);
   server::AddWeighingRoutes(router, weighings, work);
+  server::AddCameraRoutes(router, cameras, work);
+  on_proposal = [&hub, &work, &weighings](const nlohmann::json& p) {
+    spdlog::info("auto-capture: {} animals and {} kg stable on {}: {}", p["count"].dump(), p["total_kg"].dump(),
+                 p["camera"].get<std::string>(), p.value("mode", "") == "save" ? "saving" : "weighing_proposal sent");
+    if (p.value("mode", "") != "save") {
+      hub.Publish("weighings", p.dump());  // the operator's screen asks to confirm
+      return;
+    }
+    nlohmann::json body = {{"count", p["count"]}, {"auto_count", p["count"]}, {"total_kg", p["total_kg"]},
+                           {"confidence", p["confidence"]}, {"note", "automatic"},
+                           {"source", {{"kind", "camera"}, {"camera_id", p["camera"]}}}};
+    if (!work.Submit([&weighings, body] {
+          if (auto r = weighings.Create(body, "auto-capture"); !r.ok()) {
+            spdlog::error("auto-capture: the weighing was not saved: {}", r.status().message());
+          }
+        })) {
+      spdlog::error("auto-capture: the work queue is full; the weighing was not saved");
+    }
+  };
 
   if (auto st = http.Listen(config.host, config.port); !st.ok()) {
     std::cerr << "pigweight: " << st.message() << "\n";
@@ -251,6 +269,9 @@ int Serve(const ServeArgs& args) {
   core::Timeline::Get().Mark("server listening");
   if (config.debug_routes) spdlog::warn("DEBUG_ROUTES is on: test-only load routes are enabled");
   library.Start();
+  if (auto st = cameras.Load(); !st.ok()) {
+    spdlog::error("cameras: {}", st.message());  // the server still runs; the API can fix the list
+  }
   indexer.Start();
   if (scale) {
     if (auto st = scale->Start(); !st.ok()) spdlog::error("scale: {}", st.message());

@@ -149,6 +149,13 @@ Status CheckLogLevel(const std::string& v) {
   return Status::Ok();
 }
 
+Status CheckCaptureMode(const std::string& v) {
+  if (v != "off" && v != "confirm" && v != "save") {
+    return Status::InvalidArgument("expected off, confirm (the operator confirms each proposal) or save");
+  }
+  return Status::Ok();
+}
+
 const std::vector<Setting>& Table() {
   static const std::vector<Setting> table = [] {
     std::vector<Setting> t = {
@@ -199,11 +206,19 @@ const std::vector<Setting>& Table() {
         Real("scale_stable_seconds", "SCALE_STABLE_SECONDS", &Config::scale_stable_seconds, 0.1, 600, "Our stability detector: seconds the weight must stay within the tolerance"),
         Real("scale_stable_tolerance_kg", "SCALE_STABLE_TOLERANCE_KG", &Config::scale_stable_tolerance_kg, 0, 1000, "Our stability detector: allowed wobble, ± kg"),
         Real("scale_stall_seconds", "SCALE_STALL_SECONDS", &Config::scale_stall_seconds, 0.5, 600, "Seconds without a valid indicator line before the scale link is reopened"),
+        Text("auto_capture", "AUTO_CAPTURE", &Config::auto_capture, "Automatic weighings when the scale and the camera's count are both stable: off, confirm (the screen asks) or save", CheckCaptureMode),
+        Real("auto_capture_seconds", "AUTO_CAPTURE_SECONDS", &Config::auto_capture_seconds, 0.5, 600, "Seconds weight and count must both stay stable before an automatic weighing"),
+        Text("auto_capture_camera", "AUTO_CAPTURE_CAMERA", &Config::auto_capture_camera, "Camera whose count goes with the scale for automatic weighings"),
         Boolean("auto_start_cam", "AUTO_START_CAM", &Config::auto_start_cam, "Start the configured cameras at boot"),
         Text("cam_url", "CAM_URL", &Config::cam_url, "RTSP URL of the single camera 'cam1' (shortcut for one station)"),
         Real("fps", "FPS", &Config::fps, 0.1, 120, "Live inference rate per camera, frames per second"),
         Integer("frame_skip", "FRAME_SKIP", &Config::frame_skip, 0, 1000, "Decoded frames skipped between live inferences"),
         Integer("jpeg_quality", "JPEG_QUALITY", &Config::jpeg_quality, 1, 100, "JPEG quality for snapshots, frames and MJPEG, 1..100"),
+        Text("rtsp_transport", "RTSP_TRANSPORT", &Config::rtsp_transport, "RTSP transport for cameras: tcp (default, robust) or udp"),
+        Real("rtsp_timeout_s", "RTSP_TIMEOUT_S", &Config::rtsp_timeout_s, 0.5, 60, "Seconds without a video packet before a camera counts as stalled and is reopened"),
+        Real("rtsp_open_timeout_s", "RTSP_OPEN_TIMEOUT_S", &Config::rtsp_open_timeout_s, 0.5, 60, "Seconds a camera may take to open its stream (connect, DESCRIBE, SETUP, PLAY)"),
+        Real("rtsp_backoff_max_s", "RTSP_BACKOFF_MAX_S", &Config::rtsp_backoff_max_s, 0.25, 300, "Longest wait between reconnect attempts to a lost camera, seconds"),
+        Real("mjpeg_fps", "MJPEG_FPS", &Config::mjpeg_fps, 0.5, 30, "MJPEG pictures per second per camera (one encode shared by all viewers)"),
     };
     const Config defaults;
     for (auto& s : t) s.info.default_text = s.get(defaults);

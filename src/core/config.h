@@ -77,12 +77,20 @@ struct Config {
   double scale_stable_seconds = 2;
   double scale_stable_tolerance_kg = 0.5;
   double scale_stall_seconds = 3;
+  std::string auto_capture = "off";   // off | confirm | save
+  double auto_capture_seconds = 3;
+  std::string auto_capture_camera = "cam1";
   // --- live camera
   bool auto_start_cam = false;
   std::string cam_url;
   double fps = 5;
   int frame_skip = 0;
   int jpeg_quality = 80;
+  std::string rtsp_transport = "tcp";   // tcp | udp (cam1 and the default for API cameras)
+  double rtsp_timeout_s = 2;            // no video packet for this long: the camera is stalled
+  double rtsp_open_timeout_s = 3;       // connect + DESCRIBE/SETUP/PLAY deadline
+  double rtsp_backoff_max_s = 2;        // reconnect delay cap (starts at 0.25 s, doubles, jitter)
+  double mjpeg_fps = 5;                 // MJPEG pictures per second per camera (one shared encode)
 };
 
 // Where a setting's value came from.

@@ -47,11 +47,24 @@ struct FileSlice {
   std::uint64_t length = 0;
 };
 
+// A response body produced piece by piece for as long as the client stays (MJPEG): the connection
+// calls Pull() for the first piece after the headers and for each next one after the previous piece
+// is written, so a slow client is asked less often (nothing queues). Pull answers exactly once, from
+// any thread, with the bytes or std::nullopt to end the response. The connection then closes (no
+// Content-Length, no keep-alive). The source is destroyed when the client goes away or the server
+// drains; a pending answer after that is dropped.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual void Pull(std::function<void(std::optional<std::string>)> deliver) = 0;
+};
+
 struct Response {
   http::status status = http::status::ok;
   http::fields headers;
   std::string body;
   std::optional<FileSlice> file;  // when set, the body is read from this file instead of `body`
+  std::shared_ptr<BodySource> source;  // when set, the body is streamed from it (see BodySource)
 
   static Response Json(const nlohmann::json& j, http::status status = http::status::ok);
   static Response Text(std::string text, std::string content_type = "text/plain; charset=utf-8",

@@ -37,6 +37,13 @@ void CopyHeaders(const http::fields& from, Message& to) {
 // HEAD keeps the headers (with the real Content-Length) and drops the body.
 http::message_generator BuildMessage(Response&& r, unsigned version, bool keep_alive, bool head,
                                      std::uint64_t* body_bytes) {
+  if (r.source) {  // streamed until the connection closes: no Content-Length
+    http::response<http::empty_body> res{r.status, version};
+    CopyHeaders(r.headers, res);
+    res.keep_alive(false);
+    *body_bytes = 0;
+    return res;
+  }
   if (r.file) {
     http::response<http::empty_body> res{r.status, version};
     CopyHeaders(r.headers, res);
@@ -96,6 +103,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Drain() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       if (self->state_ == State::kIdle) self->Close();
+      if (self->source_) self->EndSource("aborted: server shutting down");
     });
   }
 
@@ -316,10 +324,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void Reply(Response response) {
     const auto& req = request_->msg;
-    const bool keep_alive = !force_close_ && !server_.draining() && req.keep_alive();
     const bool head = req.method() == http::verb::head;
     status_ = static_cast<int>(response.status);
     file_.reset();
+    source_.reset();
+    if (response.source) {
+      force_close_ = true;  // the body ends when the connection does
+      if (!head) source_ = response.source;
+    }
+    const bool keep_alive = !force_close_ && !server_.draining() && req.keep_alive();
     if (response.file && !head) {
       file_ = response.file;
       file_offset_ = response.file->offset;
@@ -354,6 +367,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void OnWritten() {
+    if (source_) return PullSource();
     if (file_ && file_left_ > 0) return SendFile();
     Log(nullptr);
     file_.reset();
@@ -408,6 +422,42 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     asio::post(stream_.get_executor(), [self = shared_from_this()] { self->SendFile(); });
   }
 
+  // Streamed body: ask the source for the next piece; meanwhile a read notices a client that left.
+  void PullSource() {
+    if (!watching_close_) {
+      watching_close_ = true;
+      stream_.expires_never();
+      stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code) {
+        if (self->source_) self->EndSource("aborted");  // the client closed (or sent junk): stop streaming
+      });
+    }
+    source_->Pull([self = shared_from_this()](std::optional<std::string> piece) {
+      asio::post(self->stream_.get_executor(), [self, piece = std::move(piece)]() mutable {
+        self->WriteSourcePiece(std::move(piece));
+      });
+    });
+  }
+
+  void WriteSourcePiece(std::optional<std::string> piece) {
+    if (!source_) return;  // ended meanwhile
+    if (!piece) return EndSource(nullptr);
+    piece_ = std::move(*piece);
+    body_bytes_ += piece_.size();
+    stream_.expires_after(Ms(server_.limits().write_timeout_s));
+    asio::async_write(stream_, asio::buffer(piece_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!self->source_) return;
+      if (ec) return self->EndSource("aborted");
+      self->PullSource();
+    });
+  }
+
+  void EndSource(const char* note) {
+    source_.reset();  // the source's pending answer (holding this session) goes with it
+    Log(note);
+    request_.reset();
+    Close();
+  }
+
   void Cork(bool on) {
     int v = on ? 1 : 0;
     ::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &v, sizeof v);
@@ -442,6 +492,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<http::message_generator> generator_;
   std::shared_ptr<Request> request_;
   std::optional<FileSlice> file_;  // body still to send with sendfile
+  std::shared_ptr<BodySource> source_;  // streamed body (MJPEG), until the connection ends
+  std::string piece_;                   // the piece being written
+  bool watching_close_ = false;
   std::uint64_t file_offset_ = 0;
   std::uint64_t file_left_ = 0;
   asio::steady_timer write_timer_{stream_.get_executor()};
