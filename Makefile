@@ -7,6 +7,10 @@ JOBS ?= $(shell nproc)
 RELEASE := build/release
 ASAN := build/asan
 CMAKE_FLAGS := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+# ccache (when installed): paths relative to the checkout, so another clone of the same sources
+# (CI, a second working copy) reuses the compiled objects.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 .PHONY: run test build build-asan bootstrap bench clean unit
 
