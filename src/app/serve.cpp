@@ -303,6 +303,10 @@ int Serve(const ServeArgs& args) {
   int threads = config.io_threads > 0 ? config.io_threads
                                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   http.Run(threads);
+  // Stop what feeds the capture station and the work pool before they go away.
+  cameras.StopAll();
+  if (scale) scale->Stop();
+  indexer.Stop();
   spdlog::info("pigweight stopped");
   spdlog::default_logger()->flush();
   return 0;
