@@ -103,6 +103,14 @@ const STRINGS = {
 };
 
 export const LANGS = Object.keys(STRINGS);
+
+/** A feature module's own words ({ru: {...}, en: {...}}), merged into the tables; keys are
+ *  prefixed with `prefix` so modules cannot clash. */
+export function addStrings(prefix, table) {
+  for (const [l, words] of Object.entries(table)) {
+    for (const [k, v] of Object.entries(words)) (STRINGS[l] ||= {})[`${prefix}${k}`] = v;
+  }
+}
 const listeners = new Set();
 
 function initialLang() {

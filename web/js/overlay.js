@@ -195,57 +195,7 @@ export class Overlay {
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     const X = (x) => ox + x * scale;
     const Y = (y) => oy + y * scale;
-    // Detections under the counting threshold are outlined faintly, without a number: they are
-    // not in the count.
-    const all = r.instances || [];
-    const doubtful = all.filter((i) => i.counted === false);
-    const instances = readingOrder(all.filter((i) => i.counted !== false));
-    ctx.setLineDash([4, 4]);
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = 'rgba(255, 255, 255, 0.45)';
-    for (const inst of doubtful) {
-      const pts = inst.polygon?.length >= 3 ? inst.polygon : boxPolygon(inst.box);
-      ctx.beginPath();
-      pts.forEach(([x, y], i) => (i ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
-      ctx.closePath();
-      ctx.stroke();
-    }
-    ctx.setLineDash([]);
-    // Colour by track when the answer has tracks (distinct ids), else by the animal's number.
-    const ids = instances.map((i) => i.track_id);
-    const tracked = ids.every((id) => Number.isInteger(id)) && new Set(ids).size === ids.length;
-    const colourKey = (inst, i) => (tracked ? inst.track_id : i + 1);
-    if (this.showMasks) {
-      for (const [i, inst] of instances.entries()) {
-        const pts = inst.polygon?.length >= 3 ? inst.polygon : boxPolygon(inst.box);
-        ctx.beginPath();
-        pts.forEach(([x, y], i) => (i ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
-        ctx.closePath();
-        ctx.fillStyle = trackColour(colourKey(inst, i), 0.38);
-        ctx.fill();
-        ctx.lineWidth = 1.5;
-        ctx.strokeStyle = trackColour(colourKey(inst, i), 0.95);
-        ctx.stroke();
-      }
-    }
-    if (this.showNumbers) {
-      const size = Math.max(11, Math.min(22, 14 * Math.sqrt(scale)));
-      ctx.font = `600 ${size}px system-ui, sans-serif`;
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'middle';
-      instances.forEach((inst, i) => {
-        const [bx, by, bw, bh] = inst.box;
-        const cx = X(bx + bw / 2);
-        const cy = Y(by + bh / 2);
-        const label = String(i + 1);
-        const w = ctx.measureText(label).width + size * 0.7;
-        ctx.fillStyle = 'rgba(20, 28, 38, 0.78)';
-        roundRect(ctx, cx - w / 2, cy - size * 0.7, w, size * 1.4, size * 0.35);
-        ctx.fill();
-        ctx.fillStyle = '#fff';
-        ctx.fillText(label, cx, cy + 0.5);
-      });
-    }
+    drawInstances(ctx, r.instances || [], X, Y, scale, { masks: this.showMasks, numbers: this.showNumbers });
     this.canvas.dataset.tFrame = String(r.t_frame);
     this.canvas.dataset.count = String(r.count);
     this.statusEl.hidden = true;
@@ -255,6 +205,61 @@ export class Overlay {
       r.confidence === null || r.confidence === undefined ? '' : `${formatNumber(r.confidence * 100, 0)}%`;
     this.badge.classList.toggle('unstable', r.stable === false);
     if (changed) this.countHandlers.forEach((fn) => fn(r));
+  }
+}
+
+/** Draws instances (frame pixels mapped by X/Y) onto ctx: pastel masks coloured by track (or by
+ *  number without tracks), numbers 1..N in reading order, and detections under the counting
+ *  threshold (`counted: false`) outlined faintly without a number. Shared by the video overlay and
+ *  the live camera view. */
+export function drawInstances(ctx, all, X, Y, scale, { masks = true, numbers = true } = {}) {
+  const doubtful = all.filter((i) => i.counted === false);
+  const instances = readingOrder(all.filter((i) => i.counted !== false));
+  ctx.setLineDash([4, 4]);
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = 'rgba(255, 255, 255, 0.45)';
+  for (const inst of doubtful) {
+    const pts = inst.polygon?.length >= 3 ? inst.polygon : boxPolygon(inst.box);
+    ctx.beginPath();
+    pts.forEach(([x, y], i) => (i ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
+    ctx.closePath();
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  // Colour by track when the instances have tracks (distinct ids), else by the animal's number.
+  const ids = instances.map((i) => i.track_id);
+  const tracked = ids.every((id) => Number.isInteger(id) && id > 0) && new Set(ids).size === ids.length;
+  const colourKey = (inst, i) => (tracked ? inst.track_id : i + 1);
+  if (masks) {
+    for (const [i, inst] of instances.entries()) {
+      const pts = inst.polygon?.length >= 3 ? inst.polygon : boxPolygon(inst.box);
+      ctx.beginPath();
+      pts.forEach(([x, y], k) => (k ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
+      ctx.closePath();
+      ctx.fillStyle = trackColour(colourKey(inst, i), 0.38);
+      ctx.fill();
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = trackColour(colourKey(inst, i), 0.95);
+      ctx.stroke();
+    }
+  }
+  if (numbers) {
+    const size = Math.max(11, Math.min(22, 14 * Math.sqrt(scale)));
+    ctx.font = `600 ${size}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    instances.forEach((inst, i) => {
+      const [bx, by, bw, bh] = inst.box;
+      const cx = X(bx + bw / 2);
+      const cy = Y(by + bh / 2);
+      const label = String(i + 1);
+      const w = ctx.measureText(label).width + size * 0.7;
+      ctx.fillStyle = 'rgba(20, 28, 38, 0.78)';
+      roundRect(ctx, cx - w / 2, cy - size * 0.7, w, size * 1.4, size * 0.35);
+      ctx.fill();
+      ctx.fillStyle = '#fff';
+      ctx.fillText(label, cx, cy + 0.5);
+    });
   }
 }
 

@@ -80,9 +80,26 @@ export class WeighingPanel {
       this.auto = null;
       this.count.value = '';
     }
+    if (source.kind !== 'camera' || source.camera_id !== this.source.camera_id) this.followCamera(source.kind === 'camera' ? source.camera_id : null);
     this.source = source;
     this.sourceName = name;
     this.renderSource();
+  }
+
+  /** With a camera source the count follows the camera's consensus (WebSocket topic camera:<id>,
+   *  about 5 messages a second); the operator's typed count still wins until "Back to auto". */
+  followCamera(cameraId) {
+    this.unfollowCamera?.();
+    this.unfollowCamera = null;
+    if (!cameraId) return;
+    this.unfollowCamera = socket.subscribe(`camera:${cameraId}`, (m) => {
+      if (m.type === 'camera_state' && m.ingest?.state && m.ingest.state !== 'streaming') this.setAuto(null);
+      if (m.type !== 'count' || !m.state) return;
+      const s = m.state;
+      if (this.auto && this.auto.count === s.count && this.auto.stable === s.stable
+        && Math.abs((this.auto.confidence ?? 0) - (s.confidence ?? 0)) < 0.005) return;   // nothing to redraw
+      this.setAuto({ count: s.count, raw_count: s.raw_count, confidence: s.confidence, stable: s.stable });
+    });
   }
 
   onCountTyped() {
