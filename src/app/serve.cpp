@@ -30,6 +30,9 @@
 #include "infer/engine.h"
 #include "live/camera_manager.h"
 #include "server/api_cameras.h"
+#include "server/api_whep.h"
+#include "webrtc/camera_manager_source.h"
+#include "webrtc/whep_server.h"
 #include "server/http_server.h"
 #include "server/readiness.h"
 #include "store/store.h"
@@ -212,14 +215,32 @@ int Serve(const ServeArgs& args) {
   camera_options.defaults.count.counting.consensus.stable_seconds = config.stable_seconds;
   camera_options.defaults.mjpeg.fps = config.mjpeg_fps;
   camera_options.defaults.jpeg_quality = config.jpeg_quality;
+  std::atomic<webrtc::WhepServer*> whep_meta{nullptr};  // set while WebRTC viewers can get metadata
   live::CameraManager cameras(camera_options, &engine,
-                              [&hub, &station](const std::string& topic, const nlohmann::json& m) {
+                              [&hub, &station, &whep_meta](const std::string& topic, const nlohmann::json& m) {
     // Camera state is a state message: a newer one replaces a queued older one per client.
     std::string key = m.value("type", "") == "camera_state" ? topic + ":state" : std::string();
     hub.Publish(topic, m.dump(), key);
     station.OnCountMessage(m.value("camera", ""), m);
+    if (m.value("type", "") == "count") {
+      if (auto* w = whep_meta.load()) w->SendMetadata(m.value("camera", ""), m.dump());
+    }
   });
   metrics.AddCollector([&cameras](std::string& out) { cameras.RenderMetrics(out); });
+  // WebRTC (WHEP) viewers of the cameras: H.264 forwarded without re-encoding, counts on a data
+  // channel. Before the server and the work pool, so that those go first at exit.
+  webrtc::CameraManagerSource whep_source(cameras);
+  webrtc::WhepOptions whep_options;
+  whep_options.max_sessions = config.webrtc_max_sessions;
+  for (size_t from = 0; from < config.webrtc_ice_addresses.size();) {
+    size_t comma = std::min(config.webrtc_ice_addresses.find(',', from), config.webrtc_ice_addresses.size());
+    std::string address = config.webrtc_ice_addresses.substr(from, comma - from);
+    address.erase(0, address.find_first_not_of(' '));
+    address.erase(address.find_last_not_of(' ') + 1);
+    if (!address.empty()) whep_options.ice_addresses.push_back(address);
+    from = comma + 1;
+  }
+  webrtc::WhepServer whep(whep_options, whep_source);
   weighing::WeighingOptions weighing_options;
   weighing_options.default_station = config.station;
   weighing_options.limits.min_total_kg = config.weight_min_kg;
@@ -240,6 +261,7 @@ int Serve(const ServeArgs& args) {
   server::AddIndexRoutes(router, indexer, work);
   server::AddWeighingRoutes(router, weighings, work);
   server::AddCameraRoutes(router, cameras, work);
+  server::AddWhepRoutes(router, whep, work);
   on_proposal = [&hub, &work, &weighings](const nlohmann::json& p) {
     spdlog::info("auto-capture: {} animals and {} kg stable on {}: {}", p["count"].dump(), p["total_kg"].dump(),
                  p["camera"].get<std::string>(), p.value("mode", "") == "save" ? "saving" : "weighing_proposal sent");
@@ -269,6 +291,11 @@ int Serve(const ServeArgs& args) {
   core::Timeline::Get().Mark("server listening");
   if (config.debug_routes) spdlog::warn("DEBUG_ROUTES is on: test-only load routes are enabled");
   library.Start();
+  if (auto st = whep.Start(); !st.ok()) {
+    spdlog::warn("webrtc: {} (live view falls back to MJPEG)", st.message());
+  } else {
+    whep_meta = &whep;
+  }
   if (auto st = cameras.Load(); !st.ok()) {
     spdlog::error("cameras: {}", st.message());  // the server still runs; the API can fix the list
   }
@@ -303,8 +330,10 @@ int Serve(const ServeArgs& args) {
   int threads = config.io_threads > 0 ? config.io_threads
                                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   http.Run(threads);
-  // Stop what feeds the capture station and the work pool before they go away.
+  // Stop what feeds the capture station, the WebRTC viewers and the work pool before they go away.
+  whep_meta = nullptr;
   cameras.StopAll();
+  whep.Stop();
   if (scale) scale->Stop();
   indexer.Stop();
   spdlog::info("pigweight stopped");

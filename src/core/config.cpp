@@ -218,6 +218,8 @@ const std::vector<Setting>& Table() {
         Real("rtsp_timeout_s", "RTSP_TIMEOUT_S", &Config::rtsp_timeout_s, 0.5, 60, "Seconds without a video packet before a camera counts as stalled and is reopened"),
         Real("rtsp_open_timeout_s", "RTSP_OPEN_TIMEOUT_S", &Config::rtsp_open_timeout_s, 0.5, 60, "Seconds a camera may take to open its stream (connect, DESCRIBE, SETUP, PLAY)"),
         Real("rtsp_backoff_max_s", "RTSP_BACKOFF_MAX_S", &Config::rtsp_backoff_max_s, 0.25, 300, "Longest wait between reconnect attempts to a lost camera, seconds"),
+        Integer("webrtc_max_sessions", "WEBRTC_MAX_SESSIONS", &Config::webrtc_max_sessions, 0, 1000, "WebRTC live viewers at most, all cameras together (more get 503 and fall back to MJPEG)"),
+        Text("webrtc_ice_addresses", "WEBRTC_ICE_ADDRESSES", &Config::webrtc_ice_addresses, "Addresses WebRTC offers to browsers, comma separated (empty: 127.0.0.1 and this machine's IPv4 addresses)"),
         Real("mjpeg_fps", "MJPEG_FPS", &Config::mjpeg_fps, 0.5, 30, "MJPEG pictures per second per camera (one encode shared by all viewers)"),
     };
     const Config defaults;

@@ -91,6 +91,8 @@ struct Config {
   double rtsp_open_timeout_s = 3;       // connect + DESCRIBE/SETUP/PLAY deadline
   double rtsp_backoff_max_s = 2;        // reconnect delay cap (starts at 0.25 s, doubles, jitter)
   double mjpeg_fps = 5;                 // MJPEG pictures per second per camera (one shared encode)
+  int webrtc_max_sessions = 16;
+  std::string webrtc_ice_addresses;     // comma list; empty: 127.0.0.1 and the host's IPv4 addresses
 };
 
 // Where a setting's value came from.

@@ -1,0 +1,155 @@
+// WebRTC (WHEP) live view in headless Chromium against the real server and a real RTSP camera
+// (pw_rtsp_test_server): the video element gets frames, data channel messages arrive, closing the
+// page frees the session. Skips itself while the server has no WHEP route.
+//
+// Also runs against tests/webrtc's pw_whep_test_server (WHEP wired alone) with
+//   PW_BIN=build/<dir>/tests/webrtc/pw_whep_test_server node --test tests/web/webrtc.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launchBrowser, skipUnlessRoute } from './harness.mjs';
+
+function rtspServerBinary() {
+  if (process.env.PW_RTSP_SERVER) return process.env.PW_RTSP_SERVER;
+  // PW_BIN is <build>/src/app/pigweight or <build>/tests/webrtc/pw_whep_test_server.
+  const build = path.resolve(path.dirname(process.env.PW_BIN || '.'), '../..');
+  return path.join(build, 'tools/rtsp-test-server/pw_rtsp_test_server');
+}
+
+async function startCamera() {
+  const bin = rtspServerBinary();
+  if (!existsSync(bin)) return null;
+  const proc = spawn(bin, ['--port', '0', '--gop', '25'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`RTSP test server did not start: ${out}`)), 15000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /PORT (\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`RTSP test server exited ${code}: ${out}`)); });
+  });
+  return { url: `rtsp://127.0.0.1:${port}/cam`, stop: () => proc.kill('SIGTERM') };
+}
+
+// In the page: a WHEP client (receive-only H.264 video + a "pigweight" data channel that pings
+// every second as the heartbeat). Resolves with the answer status and timings.
+async function whepInPage(page, camera) {
+  return page.evaluate(async (cam) => {
+    const pc = new RTCPeerConnection();
+    window.__pc = pc;
+    window.__messages = [];
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    const dc = pc.createDataChannel('pigweight');
+    dc.onmessage = (e) => window.__messages.push(e.data);
+    dc.onopen = () => { window.__ping = setInterval(() => dc.send('ping'), 1000); };
+    const video = document.createElement('video');
+    Object.assign(video, { muted: true, autoplay: true, playsInline: true });
+    document.body.appendChild(video);
+    window.__frames = 0;
+    const onFrame = () => { window.__frames++; video.requestVideoFrameCallback(onFrame); };
+    pc.ontrack = (e) => { video.srcObject = e.streams[0] || new MediaStream([e.track]); };
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      setTimeout(resolve, 2000);
+    });
+    const t0 = performance.now();
+    const res = await fetch(`/api/cameras/${cam}/whep`, {
+      method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp,
+    });
+    const body = await res.text();
+    if (res.status !== 201) return { status: res.status, body };
+    const answeredMs = performance.now() - t0;
+    await pc.setRemoteDescription({ type: 'answer', sdp: body });
+    const firstFrameMs = await new Promise((resolve) => {
+      video.requestVideoFrameCallback(() => { resolve(performance.now() - t0); onFrame(); });
+      setTimeout(() => resolve(-1), 10000);
+    });
+    return { status: 201, location: res.headers.get('Location'), answeredMs, firstFrameMs,
+      width: video.videoWidth, height: video.videoHeight };
+  }, camera);
+}
+
+let camera, server, browser;
+
+before(async () => {
+  camera = await startCamera();
+  if (!camera) return;
+  server = await startServer([], { CAM_URL: camera.url, AUTO_START_CAM: '1' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  camera?.stop();
+});
+
+async function whepRouteMissing() {
+  const res = await fetch(server.url('/api/cameras/cam1/whep'), {
+    method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: 'v=0',
+  });
+  if (res.status !== 404) return false;
+  const body = await res.json().catch(() => ({}));
+  return /no route/.test(body?.error?.message || '');
+}
+
+async function sessions() {
+  const res = await fetch(server.url('/api/cameras/cam1/whep'));
+  return (await res.json()).sessions;
+}
+
+test('WHEP live view: frames, data channel metadata, page close frees the session', async (t) => {
+  if (!camera) return t.skip('pw_rtsp_test_server is not built (libgstrtspserver-1.0-dev missing)');
+  if (skipUnlessRoute(t, !(await whepRouteMissing()), 'POST /api/cameras/{id}/whep (server::AddWhepRoutes)')) return;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url('/'));
+  let result;
+  for (let i = 0; i < 30; i++) {  // the camera may still be connecting: 503 until it streams
+    result = await whepInPage(page, 'cam1');
+    if (result.status !== 503) break;
+    await page.evaluate(() => window.__pc.close());
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  assert.equal(result.status, 201, `WHEP answer: ${JSON.stringify(result)}`);
+  assert.match(result.location, /^\/api\/cameras\/cam1\/whep\/[0-9a-f]+$/);
+  assert.ok(result.firstFrameMs > 0, `no video frame within 10 s: ${JSON.stringify(result)}`);
+  assert.ok(result.width > 0, 'videoWidth is 0');
+  console.log(`# WHEP first frame ${result.firstFrameMs.toFixed(0)} ms after the offer (answer ${result.answeredMs.toFixed(0)} ms), ${result.width}x${result.height}`);
+  await page.waitForFunction(() => window.__frames >= 10, null, { timeout: 10000 });
+  await page.waitForFunction(() => window.__messages.length > 0, null, { timeout: 10000 });
+  const messages = (await page.evaluate(() => window.__messages)).map((m) => JSON.parse(m));
+  const hello = messages.find((m) => m.type === 'whep');
+  assert.ok(hello, `no greeting on the data channel: ${JSON.stringify(messages)}`);
+  assert.equal(`/api/cameras/cam1/whep/${hello.session}`, result.location);
+  // Count messages follow once live counting runs (they need the model; the greeting does not).
+  // A viewer that stays is never taken for a vanished one (RTCP/heartbeat watchdogs: 8 s / 5 s).
+  const framesBefore = await page.evaluate(() => window.__frames);
+  await new Promise((r) => setTimeout(r, 10000));
+  assert.equal((await sessions()).length, 1, 'a live viewer lost its session');
+  assert.ok(await page.evaluate(() => window.__frames) > framesBefore + 100, 'video stopped while the page was open');
+
+  await context.close();  // the page goes away without a DELETE
+  const deadline = Date.now() + 10000;
+  while ((await sessions()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await sessions()).length, 0, 'closing the page did not free the WebRTC session within 10 s');
+});
+
+test('WHEP DELETE on the Location ends the session', async (t) => {
+  if (!camera) return t.skip('pw_rtsp_test_server is not built');
+  if (skipUnlessRoute(t, !(await whepRouteMissing()), 'POST /api/cameras/{id}/whep (server::AddWhepRoutes)')) return;
+  const page = await browser.newPage();
+  await page.goto(server.url('/'));
+  const result = await whepInPage(page, 'cam1');
+  assert.equal(result.status, 201, JSON.stringify(result));
+  const del = await fetch(server.url(result.location), { method: 'DELETE' });
+  assert.equal(del.status, 204);
+  assert.equal((await sessions()).length, 0);
+  await page.close();
+});
