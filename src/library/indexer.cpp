@@ -120,6 +120,7 @@ void Indexer::Initialise() {
     if (auto st = Enqueue(id); !st.ok()) spdlog::warn("indexer: video {}: {}", id, st.message());
   }
   std::lock_guard lock(mu_);
+  initialised_ = true;
   spdlog::info("indexer: model {}, parameters {}: {} videos loaded, {} to index", model_hash_.substr(0, 12),
                params_hash_, jobs_.size(), wanted.size());
 }
@@ -427,10 +428,12 @@ core::Result<nlohmann::json> Indexer::Status(const std::string& video_id) {
     auto source = library_.Source(video_id);
     if (!source.ok()) return source.status();
     std::lock_guard lock(mu_);
+    // Until start-up has loaded the stored indexes, "starting" (not "not_indexed": one may exist).
+    const char* state = !model_error_.empty() ? "failed" : initialised_ ? "not_indexed" : "starting";
     return nlohmann::json{{"type", "index_progress"}, {"video", video_id},
-                          {"state", model_hash_.empty() && !model_error_.empty() ? "failed" : "not_indexed"},
+                          {"state", state},
                           {"error", model_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(model_error_)},
-                          {"percent", 0}};
+                          {"percent", 0}, {"chunks_done", 0}, {"samples_done", 0}};
   }
   std::lock_guard lock(mu_);
   return StatusLocked(*job);

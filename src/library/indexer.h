@@ -94,7 +94,7 @@ class Indexer {
   // Someone is looking at t: index that region next.
   void Playhead(const std::string& video_id, double t);
 
-  // {"video","state","percent","chunks_done","chunks_total","samples_done","samples_total",
+  // {"video","state" (starting, not_indexed, queued, running, paused, done, failed, cancelled),"percent","chunks_done","chunks_total","samples_done","samples_total",
   //  "rate_fps","eta_s","sample_fps","model_hash","params","error","other_indexes":[...]}
   core::Result<nlohmann::json> Status(const std::string& video_id);
   // The indexed frame nearest t; nullopt while t's region is not indexed.
@@ -134,6 +134,7 @@ class Indexer {
   std::condition_variable work_cv_;
   std::string model_hash_;          // empty until Initialise() hashed the model
   std::string model_error_;
+  bool initialised_ = false;        // stored indexes loaded (Status says "starting" before)
   std::map<std::string, std::shared_ptr<Job>> jobs_;  // by video id
   uint64_t turn_ = 0;               // round-robin between videos
   bool stopping_ = false;

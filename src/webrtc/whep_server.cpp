@@ -253,7 +253,10 @@ void WhepServer::SendMetadata(const std::string& camera_id, const std::string& j
       if (s->camera_id() == camera_id) sessions.push_back(s);
     }
   }
-  for (const auto& s : sessions) s->SendText(json);
+  for (const auto& s : sessions) {
+    s->Greet();  // the greeting comes first on a channel that just opened
+    s->SendText(json);
+  }
 }
 
 std::size_t WhepServer::session_count() const {

@@ -178,7 +178,7 @@ TEST(Indexer, ResumesWithoutRedoingFinishedChunksAndEndsAsAnUninterruptedRun) {
     Indexer ix(Options(), *s.library, *s.engine, s.store->count_indexes(), events.Sink());
     ix.Start();
     EnqueueWhenReady(ix, id);
-    WaitFor(ix, id, [](const nlohmann::json& j) { return j["chunks_done"].get<int>() >= 2; });
+    WaitFor(ix, id, [](const nlohmann::json& j) { return j.value("chunks_done", 0) >= 2; });
     ix.Stop();  // mid-run, as a crash would (the chunk in progress is lost)
     for (const auto& [v, c] : events.Snapshot()) first_run.insert(c);
   }

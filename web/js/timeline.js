@@ -157,6 +157,14 @@ export class Timeline {
     let parts;
     if (!st) parts = this.series.length ? [] : [t('timeline_no_counts')];
     else if (state === 'done') parts = [];
+    else if (state === 'starting') {
+      // The server is loading its stored indexes: ask again shortly.
+      parts = [t('overlay_wait')];
+      clearTimeout(this.startingTimer);
+      this.startingTimer = setTimeout(() => getOptional(`/api/videos/${id}/index`).then((s) => {
+        if (s && this.video?.id === id) this.showIndex(s);
+      }).catch(() => {}), 1000);
+    }
     else if (state === 'not_indexed' || state === 'cancelled') parts = [t('index_none'), act('index_start', 'POST', 'index')];
     else if (state === 'paused') parts = [t('index_paused', { pct: formatNumber(st.percent ?? 0, 0) }), act('index_resume', 'POST', 'index')];
     else if (state === 'failed') parts = [t('index_failed', { msg: st.error || '' })];
