@@ -97,6 +97,15 @@ nlohmann::json WaitFor(Indexer& ix, const std::string& id, const std::function<b
 
 bool Done(const nlohmann::json& s) { return s["state"] == "done"; }
 
+void EnqueueWhenReady(Indexer& ix, const std::string& id);
+
+// Starts the indexer and indexes the whole video.
+void IndexFully(Indexer& ix, const std::string& id) {
+  ix.Start();
+  EnqueueWhenReady(ix, id);
+  WaitFor(ix, id, Done);
+}
+
 // Waits for Enqueue to be accepted (the indexer hashes the model first).
 void EnqueueWhenReady(Indexer& ix, const std::string& id) {
   for (int i = 0; i < 500; ++i) {
@@ -149,9 +158,7 @@ TEST(Indexer, NearestAnswersTheClosestIndexedFrameAtEveryBoundary) {
   Stack s(dir / "data");
   std::string id = s.Register(Video(901));
   Indexer ix(Options(), *s.library, *s.engine, s.store->count_indexes());
-  ix.Start();
-  EnqueueWhenReady(ix, id);
-  WaitFor(ix, id, Done);
+  IndexFully(ix, id);
   auto at = [&](double t) { return (*ix.Nearest(id, t))->sample.t; };
   EXPECT_NEAR(at(-3), 0.0, 1e-9);
   EXPECT_NEAR(at(0.29), 0.2, 1e-9);
@@ -196,9 +203,7 @@ TEST(Indexer, ResumesWithoutRedoingFinishedChunksAndEndsAsAnUninterruptedRun) {
   Stack clean(dir / "uninterrupted");
   clean.Register(video);
   Indexer straight(Options(), *clean.library, *clean.engine, clean.store->count_indexes());
-  straight.Start();
-  EnqueueWhenReady(straight, id);
-  WaitFor(straight, id, Done);
+  IndexFully(straight, id);
   for (int k = 0; k < 60; ++k) {
     auto a = (*resumed.Nearest(id, k / 5.0))->sample;
     auto b = (*straight.Nearest(id, k / 5.0))->sample;
@@ -215,9 +220,7 @@ TEST(Indexer, AnIndexOfAnotherModelOrSettingsIsNeverServed) {
   std::string id = s.Register(Video(901));
   {
     Indexer ix(Options(), *s.library, *s.engine, s.store->count_indexes());
-    ix.Start();
-    EnqueueWhenReady(ix, id);
-    WaitFor(ix, id, Done);
+    IndexFully(ix, id);
   }
   IndexerOptions changed = Options();
   changed.counting.count_score = 0.6f;
