@@ -8,11 +8,6 @@ namespace {
 
 constexpr const char* kBoundary = "pwframe";
 
-template <typename T>
-Response JsonOr(const core::Result<T>& r, http::status ok = http::status::ok) {
-  return r.ok() ? Response::Json(*r, ok) : Response::Error(r.status());
-}
-
 core::Result<nlohmann::json> ParseBody(const Request& req) {
   auto j = nlohmann::json::parse(req.body(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {

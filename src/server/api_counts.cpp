@@ -1,24 +1,17 @@
 #include "server/api_counts.h"
 
-#include <cmath>
-#include <cstdlib>
-
 #include "server/offload.h"
 
 namespace pw::server {
 namespace {
 
 Response CountAt(library::FrameCounter& counter, const Request& req, const std::string& id) {
-  auto t_text = req.Query("t");
-  char* end = nullptr;
-  double t = t_text ? std::strtod(t_text->c_str(), &end) : NAN;
-  if (!t_text || t_text->empty() || end != t_text->c_str() + t_text->size() || !std::isfinite(t)) {
-    return Response::Error(core::Status::InvalidArgument("t must be a time in seconds, e.g. t=12.5"));
-  }
+  auto t = req.QueryNumber("t");
+  if (!t) return Response::Error(core::Status::InvalidArgument("t must be a time in seconds, e.g. t=12.5"));
   library::FrameCounter::Query query;
   query.client = req.Query("client").value_or(req.remote.substr(0, req.remote.rfind(':')));
   query.exact = req.Query("exact").value_or("0") == "1";
-  auto count = counter.CountAt(id, t, query);
+  auto count = counter.CountAt(id, *t, query);
   if (!count.ok()) return Response::Error(count.status());
   return Response::Json(library::ToJson(*count));
 }

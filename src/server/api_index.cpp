@@ -8,21 +8,13 @@
 namespace pw::server {
 namespace {
 
-template <typename T>
-Response JsonOr(const core::Result<T>& r, http::status ok = http::status::ok) {
-  return r.ok() ? Response::Json(*r, ok) : Response::Error(r.status());
-}
-
 // An optional number query parameter; NaN when absent, an error when malformed.
 core::Result<double> NumberParam(const Request& req, const std::string& name) {
   auto text = req.Query(name);
   if (!text || text->empty()) return NAN;
-  char* end = nullptr;
-  double v = std::strtod(text->c_str(), &end);
-  if (end != text->c_str() + text->size() || !std::isfinite(v)) {
-    return core::Status::InvalidArgument(name + " must be a number");
-  }
-  return v;
+  auto v = req.QueryNumber(name);
+  if (!v) return core::Status::InvalidArgument(name + " must be a number");
+  return *v;
 }
 
 }  // namespace

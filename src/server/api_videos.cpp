@@ -15,11 +15,6 @@ namespace {
 constexpr const char* kTusVersion = "1.0.0";
 constexpr const char* kImmutable = "public, max-age=31536000, immutable";
 
-template <typename T>
-Response JsonOr(const core::Result<T>& r, http::status ok = http::status::ok) {
-  return r.ok() ? Response::Json(*r, ok) : Response::Error(r.status());
-}
-
 std::optional<std::uint64_t> ParseUint(std::string_view s) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -209,12 +204,8 @@ void AddVideoRoutes(Router& router, VideoRoutesContext ctx) {
 
   // --- frame at time
   router.Add(http::verb::get, "/api/videos/{id}/frame", Offload(ctx.pool, [&lib](const Request& req) {
-    auto t_text = req.Query("t");
-    char* end = nullptr;
-    double t = t_text ? std::strtod(t_text->c_str(), &end) : NAN;
-    if (!t_text || end != t_text->c_str() + t_text->size() || !std::isfinite(t)) {
-      return Response::Error(core::Status::InvalidArgument("t must be a time in seconds, e.g. ?t=12.5"));
-    }
+    auto t = req.QueryNumber("t");
+    if (!t) return Response::Error(core::Status::InvalidArgument("t must be a time in seconds, e.g. ?t=12.5"));
     int width = 0;
     if (auto w = req.Query("w")) {
       auto v = ParseUint(*w);
@@ -223,7 +214,7 @@ void AddVideoRoutes(Router& router, VideoRoutesContext ctx) {
     }
     // Scrubbing: a newer request from the same client cancels the older one.
     std::string client = req.Query("client").value_or(req.remote.substr(0, req.remote.rfind(':')));
-    auto frame = lib.FrameJpeg(req.params.at("id"), t, width, client);
+    auto frame = lib.FrameJpeg(req.params.at("id"), *t, width, client);
     if (!frame.ok()) return Response::Error(frame.status());
     Response r;
     r.headers.set(http::field::content_type, "image/jpeg");

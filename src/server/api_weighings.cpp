@@ -8,11 +8,6 @@
 namespace pw::server {
 namespace {
 
-template <typename T>
-Response JsonOr(const core::Result<T>& r, http::status ok = http::status::ok) {
-  return r.ok() ? Response::Json(*r, ok) : Response::Error(r.status());
-}
-
 core::Result<int64_t> ParseId(const std::string& text) {
   int64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);

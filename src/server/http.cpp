@@ -1,11 +1,23 @@
 #include "server/http.h"
 
+#include <cmath>
+#include <cstdlib>
+
 namespace pw::server {
 
 std::optional<std::string> Request::Query(const std::string& name) const {
   auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<double> Request::QueryNumber(const std::string& name) const {
+  auto text = Query(name);
+  if (!text || text->empty()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(text->c_str(), &end);
+  if (end != text->c_str() + text->size() || !std::isfinite(v)) return std::nullopt;
+  return v;
 }
 
 Response Response::Json(const nlohmann::json& j, http::status status) {

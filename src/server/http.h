@@ -35,6 +35,8 @@ struct Request {
   http::verb method() const { return msg.method(); }
   std::string Header(http::field f) const { return std::string(msg[f]); }
   std::optional<std::string> Query(const std::string& name) const;
+  // A query parameter as a finite number ("12.5"); nullopt when absent, empty or not a number.
+  std::optional<double> QueryNumber(const std::string& name) const;
   const std::string& body() const { return msg.body(); }
 };
 using RequestPtr = std::shared_ptr<Request>;
@@ -73,6 +75,12 @@ struct Response {
   static Response Error(const core::Status& status);
   static Response Error(http::status http_status, std::string_view code, std::string message);
 };
+
+// The JSON of a result, or its error (the usual end of a handler that calls a module).
+template <typename T>
+Response JsonOr(const core::Result<T>& r, http::status ok = http::status::ok) {
+  return r.ok() ? Response::Json(*r, ok) : Response::Error(r.status());
+}
 
 using Respond = std::function<void(Response)>;
 using Handler = std::function<void(const RequestPtr&, Respond)>;
