@@ -37,22 +37,10 @@ nlohmann::json ToJson(const FrameCount& c) {
 
 namespace {
 
-cv::Size FrameSizeOf(const std::string& probe_json) {
-  auto probe = nlohmann::json::parse(probe_json, nullptr, false);
-  if (!probe.is_object() || !probe.contains("video")) return {};
-  return {probe["video"].value("width", 0), probe["video"].value("height", 0)};
-}
-
 // The index's sample is the frame shown at t when it began at most one frame interval before t.
 bool IsFrameShownAt(double sample_t, double t, double fps) {
   double interval = fps > 0 ? 1.0 / fps : 0.04;
   return sample_t <= t + 1e-6 && t - sample_t < interval - 1e-6;
-}
-
-double FpsOf(const std::string& probe_json) {
-  auto probe = nlohmann::json::parse(probe_json, nullptr, false);
-  if (!probe.is_object() || !probe.contains("video")) return 0;
-  return probe["video"].value("fps", 0.0);
 }
 
 }  // namespace
@@ -70,11 +58,11 @@ core::Result<FrameCount> FrameCounter::CountAt(const std::string& video_id, doub
       auto source = library_.Source(video_id);
       if (!source.ok()) return source.status();
       double shown = std::clamp(t, 0.0, source->index->duration_sec());
-      if (!query.exact || IsFrameShownAt((*indexed)->sample.t, shown, FpsOf(source->probe_json))) {
+      if (!query.exact || IsFrameShownAt((*indexed)->sample.t, shown, source->fps)) {
         FrameCount out;
         out.t_requested = t;
         out.t_frame = (*indexed)->sample.t;
-        out.frame_size = FrameSizeOf(source->probe_json);
+        out.frame_size = cv::Size(source->width, source->height);
         out.instances = std::move((*indexed)->instances.instances);
         out.track_ids = std::move((*indexed)->instances.track_ids);
         out.raw_count = (*indexed)->sample.raw_count;

@@ -20,6 +20,8 @@ using core::Status;
 struct VideoLibrary::Open {
   store::VideoRow row;
   std::shared_ptr<const media::KeyframeIndex> index;
+  int width = 0, height = 0;  // parsed from row.probe_json once, at load
+  double fps = 0;
   std::mutex mu;
   std::shared_ptr<media::HlsRemuxer> remuxer;  // created on first HLS request
   Status remuxer_error;
@@ -306,7 +308,8 @@ void VideoLibrary::Announce(const std::string& id, const nlohmann::json& event) 
 Result<VideoSource> VideoLibrary::Source(const std::string& id) {
   auto open = Load(id);
   if (!open.ok()) return open.status();
-  return VideoSource{(*open)->row.id, (*open)->row.path, (*open)->index, (*open)->row.probe_json};
+  const Open& o = **open;
+  return VideoSource{o.row.id, o.row.path, o.index, o.width, o.height, o.fps};
 }
 
 Result<std::shared_ptr<VideoLibrary::Open>> VideoLibrary::Load(const std::string& id) {
@@ -330,6 +333,12 @@ Result<std::shared_ptr<VideoLibrary::Open>> VideoLibrary::Load(const std::string
   auto open = std::make_shared<Open>();
   open->row = **row;
   open->index = std::make_shared<const media::KeyframeIndex>(std::move(index).value());
+  auto probe = nlohmann::json::parse(open->row.probe_json, nullptr, false);
+  if (probe.is_object() && probe.contains("video") && probe["video"].is_object()) {
+    open->width = probe["video"].value("width", 0);
+    open->height = probe["video"].value("height", 0);
+    open->fps = probe["video"].value("fps", 0.0);
+  }
   std::lock_guard lock(open_mu_);
   open_.push_front(open);
   while (open_.size() > options_.open_videos) open_.pop_back();

@@ -47,7 +47,8 @@ struct VideoSource {
   std::string id;
   std::filesystem::path path;
   std::shared_ptr<const media::KeyframeIndex> index;
-  std::string probe_json;
+  int width = 0, height = 0;  // of the video stream (from the probe)
+  double fps = 0;
 };
 
 class VideoLibrary {
