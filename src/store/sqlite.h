@@ -84,6 +84,18 @@ class Transaction {
   Db* db_;
 };
 
+// Steps `stmt` through its result rows and collects read(stmt) of each (an error stops it).
+template <typename Read>
+auto CollectRows(Stmt& stmt, Read read) -> core::Result<std::vector<decltype(read(stmt))>> {
+  std::vector<decltype(read(stmt))> out;
+  for (;;) {
+    auto row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(read(stmt));
+  }
+}
+
 // Maps an SQLite result code (with the connection's message) to a Status.
 core::Status SqliteError(sqlite3* db, int rc, std::string_view what);
 

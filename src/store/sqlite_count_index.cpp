@@ -21,6 +21,26 @@ ChunkRow ReadChunk(const Stmt& s, bool with_instances) {
   return c;
 }
 
+// key, video_id, model_hash, params, sample_fps, chunk_seconds, chunks_total, state, error, created_at,
+// updated_at, chunks done, samples done
+IndexRow ReadIndexRow(const Stmt& s) {
+  IndexRow r;
+  r.key = s.Text(0);
+  r.video_id = s.Text(1);
+  r.model_hash = s.Text(2);
+  r.params_json = s.Text(3);
+  r.sample_fps = s.Real(4);
+  r.chunk_seconds = s.Real(5);
+  r.chunks_total = static_cast<int>(s.Int(6));
+  r.state = s.Text(7);
+  r.error = s.Text(8);
+  r.created_at = s.Text(9);
+  r.updated_at = s.Text(10);
+  r.chunks_done = static_cast<int>(s.Int(11));
+  r.samples_done = s.Int(12);
+  return r;
+}
+
 class SqliteCountIndexStore final : public CountIndexStore {
  public:
   SqliteCountIndexStore(Db& db, std::mutex& mu) : db_(db), mu_(mu) {}
@@ -54,27 +74,7 @@ class SqliteCountIndexStore final : public CountIndexStore {
         "FROM count_indexes i WHERE (?1 = '' OR i.video_id = ?1) ORDER BY i.created_at DESC, i.key");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, video_id);
-    std::vector<IndexRow> out;
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return out;
-      IndexRow r;
-      r.key = stmt->Text(0);
-      r.video_id = stmt->Text(1);
-      r.model_hash = stmt->Text(2);
-      r.params_json = stmt->Text(3);
-      r.sample_fps = stmt->Real(4);
-      r.chunk_seconds = stmt->Real(5);
-      r.chunks_total = static_cast<int>(stmt->Int(6));
-      r.state = stmt->Text(7);
-      r.error = stmt->Text(8);
-      r.created_at = stmt->Text(9);
-      r.updated_at = stmt->Text(10);
-      r.chunks_done = static_cast<int>(stmt->Int(11));
-      r.samples_done = stmt->Int(12);
-      out.push_back(std::move(r));
-    }
+    return CollectRows(*stmt, ReadIndexRow);
   }
 
   core::Status PutChunk(const std::string& key, const ChunkRow& c) override {
@@ -100,13 +100,7 @@ class SqliteCountIndexStore final : public CountIndexStore {
         "SELECT chunk, t_start, t_end, samples, summary FROM count_chunks WHERE index_key = ? ORDER BY chunk");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, key);
-    std::vector<ChunkRow> out;
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return out;
-      out.push_back(ReadChunk(*stmt, false));
-    }
+    return CollectRows(*stmt, [](const Stmt& row) { return ReadChunk(row, false); });
   }
 
   core::Result<std::optional<ChunkRow>> GetChunk(const std::string& key, int chunk) override {

@@ -125,12 +125,10 @@ class SqliteJournal final : public Journal {
     bind(*stmt);
     stmt->Bind(sqlite3_bind_parameter_index(stmt->raw(), ":limit"), int64_t{q.limit});
     stmt->Bind(sqlite3_bind_parameter_index(stmt->raw(), ":offset"), q.offset);
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return page;
-      page.items.push_back(ReadRow(*stmt));
-    }
+    auto items = CollectRows(*stmt, ReadRow);
+    if (!items.ok()) return items.status();
+    page.items = std::move(items).value();
+    return page;
   }
 
   core::Status Update(const WeighingRow& row, const WeighingHistoryRow& history) override {
@@ -171,13 +169,9 @@ class SqliteJournal final : public Journal {
         "ORDER BY revision");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, id);
-    std::vector<WeighingHistoryRow> out;
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return out;
-      out.push_back({static_cast<int>(stmt->Int(0)), stmt->Text(1), stmt->Text(2), stmt->Text(3), stmt->Text(4)});
-    }
+    return CollectRows(*stmt, [](const Stmt& s) {
+      return WeighingHistoryRow{static_cast<int>(s.Int(0)), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+    });
   }
 
   core::Result<std::optional<Evidence>> GetEvidence(int64_t id) override {

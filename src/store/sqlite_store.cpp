@@ -81,13 +81,7 @@ class SqliteStore final : public Store, public VideoCatalog {
     std::lock_guard lock(mu_);
     auto stmt = db_.Prepare(std::string(kSelectVideo) + " ORDER BY created_at DESC, id");
     if (!stmt.ok()) return stmt.status();
-    std::vector<VideoRow> out;
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return out;
-      out.push_back(ReadVideo(*stmt));
-    }
+    return CollectRows(*stmt, ReadVideo);
   }
 
   core::Result<std::vector<uint8_t>> LoadKeyframes(const std::string& id) override {
