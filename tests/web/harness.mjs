@@ -9,10 +9,34 @@ import { chromium } from 'playwright-core';
 export const artifactsDir = process.env.PW_ARTIFACTS || path.join(tmpdir(), 'pigweight-artifacts');
 mkdirSync(artifactsDir, { recursive: true });
 
+/** Starts the real binary on an ephemeral port with a fresh data directory. `restart()` stops it
+ *  (SIGTERM) and starts it again on the same data directory (a new port: use `url()` again). */
 export async function startServer(extraArgs = [], extraEnv = {}) {
   const bin = process.env.PW_BIN;
   if (!bin) throw new Error('PW_BIN is not set (run through ctest)');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pw-web-'));
+  let run = await spawnServer(bin, dataDir, extraArgs, extraEnv);
+  const stopRun = async () => {
+    const exited = new Promise((r) => run.proc.once('exit', r));
+    run.proc.kill('SIGTERM');
+    await exited;
+  };
+  return {
+    url: (p) => `http://127.0.0.1:${run.port}${p}`,
+    log: () => run.log(),
+    dataDir,
+    async restart() {
+      await stopRun();
+      run = await spawnServer(bin, dataDir, extraArgs, extraEnv);
+    },
+    async stop() {
+      await stopRun();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnServer(bin, dataDir, extraArgs, extraEnv) {
   const proc = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     env: { ...process.env, PRELOAD_MODEL: '0', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,16 +53,9 @@ export async function startServer(extraArgs = [], extraEnv = {}) {
     proc.stderr.on('data', onData);
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
   });
-  return {
-    url: (p) => `http://127.0.0.1:${port}${p}`,
-    log: () => log,
-    async stop() {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  // Once started, an exit is expected (stop/restart) and must not reject anything.
+  proc.removeAllListeners('exit');
+  return { proc, port, log: () => log };
 }
 
 export async function launchBrowser() {

@@ -1,6 +1,6 @@
 // Weighing from the page into the journal (POST /api/weighings, GET /api/weighings): type the
 // weight, Enter saves, the record appears in the journal with count, total and average, survives
-// a reload, and an amendment shows in its history.
+// a reload and a server restart, and an amendment shows in its history.
 // NOTE: needs the weighings API; on a server without it the tests are skipped (set
 // PW_REQUIRE_ALL_ROUTES=1 to make that a failure).
 import { test, before, after } from 'node:test';
@@ -70,6 +70,15 @@ test('typing the weight and pressing Enter saves a weighing that is in the journ
   await page.locator('.journal-table tbody tr').first().waitFor();
   await check();
   await page.screenshot({ path: path.join(artifactsDir, 'journal.png') });
+  assert.deepEqual(con.problems(), []);
+
+  // The journal is on the server, not in the browser: it survives a server restart (same data
+  // directory, a new process and port) and a fresh page.
+  await page.goto('about:blank');
+  await server.restart();
+  await page.goto(server.url('/#/journal'));
+  await page.locator('.journal-table tbody tr').first().waitFor();
+  await check();
   assert.deepEqual(con.problems(), []);
 });
 
