@@ -271,13 +271,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     ContinueThen([self = shared_from_this()] { self->ReadChunk(); });
   }
 
-  // Reads the next piece of a streamed body; a client that sends nothing for body_timeout is cut.
+  // Reads the next piece of a streamed body — whatever has arrived, so it reaches the sink (the disk)
+  // at once rather than when 256 KB have gathered; a client that sends nothing for body_timeout is cut.
   void ReadChunk() {
     auto& body = body_parser_->get().body();
     body.data = chunk_.data();
     body.size = chunk_.size();
     stream_.expires_after(Ms(server_.limits().body_timeout_s));
-    http::async_read(stream_, buffer_, *body_parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    http::async_read_some(stream_, buffer_, *body_parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec == http::error::need_buffer) ec = {};
       std::size_t got = self->chunk_.size() - self->body_parser_->get().body().size;
       if (got > 0) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <csignal>
 #include <thread>
 
 #include "media/media_fixtures.h"
@@ -193,6 +194,48 @@ TEST_F(Videos, UploadCutOffHalfwayResumesFromTheLastByte) {
   int files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(server_->data_dir() / "videos")) ++files;
   EXPECT_EQ(files, 1);
+}
+
+TEST_F(Videos, UploadCutByAKillOfTheServerResumesAfterRestart) {
+  const std::string content = ReadFile(video_);
+  ServerProcess::Options o;
+  o.env = {{"MAX_UPLOAD_BYTES", "50000000"}};
+  o.data_dir = dir_.path() / "data";
+  auto server = std::make_unique<ServerProcess>(o);
+  auto created = Fetch(server->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: " + std::to_string(content.size())});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string location = created.Header("Location");
+
+  // Half the body arrives on a connection that stays open; the server dies with it (kill -9).
+  boost::asio::io_context io;
+  tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server->port())});
+  std::string head = "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nUpload-Offset: 0\r\n"
+                     "Content-Type: application/offset+octet-stream\r\nContent-Length: " + std::to_string(content.size()) + "\r\n\r\n";
+  boost::asio::write(s, boost::asio::buffer(head));
+  const std::size_t half = content.size() / 2;
+  boost::asio::write(s, boost::asio::buffer(content.data(), half));
+  nlohmann::json state;
+  for (int i = 0; i < 500; ++i) {
+    state = Json(Fetch(server->Url(location)));
+    if (state["offset"] == half) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(state["offset"], half) << "the first half never reached the server";
+  server->Stop(SIGKILL);
+  s.close();
+
+  server = std::make_unique<ServerProcess>(o);
+  state = Json(Fetch(server->Url(location)));
+  ASSERT_EQ(state["offset"], half) << "what reached the disk before the kill is kept";
+  EXPECT_FALSE(state["receiving"].get<bool>());
+  WriteFile(dir_ / "rest", content.substr(half));
+  auto done = Fetch(server->Url(location), {"-X", "PATCH", "-H", "Upload-Offset: " + std::to_string(half), "-H",
+                                            "Content-Type: application/offset+octet-stream", "--data-binary",
+                                            "@" + (dir_ / "rest").string()});
+  ASSERT_EQ(done.status, 201) << done.body;
+  EXPECT_EQ(ReadFile(Json(done)["path"].get<std::string>()), content) << "the stored file must be byte-identical";
+  server->Stop();
 }
 
 TEST_F(Videos, UploadsThatAreTooLargeOrNotVideosAreRefused) {
