@@ -1,5 +1,7 @@
 #include "library/uploads.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,8 +37,13 @@ bool Uploads::ValidId(const std::string& id) {
   return id.size() == 24 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-Uploads::Uploads(fs::path dir, std::uint64_t max_bytes, VideoLibrary& library, std::uint64_t min_free_bytes)
-    : dir_(std::move(dir)), max_bytes_(max_bytes), min_free_bytes_(min_free_bytes), library_(library) {
+Uploads::Uploads(fs::path dir, std::uint64_t max_bytes, VideoLibrary& library, std::uint64_t min_free_bytes,
+                 std::size_t max_active)
+    : dir_(std::move(dir)),
+      max_bytes_(max_bytes),
+      min_free_bytes_(min_free_bytes),
+      max_active_(std::max<std::size_t>(1, max_active)),
+      library_(library) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
 }
@@ -84,10 +91,13 @@ Result<UploadState> Uploads::Get(const std::string& id) {
   ss << in.rdbuf();
   auto meta = nlohmann::json::parse(ss.str(), nullptr, false);
   struct stat st{};
-  if (meta.is_discarded() || ::stat(PartPath(id).c_str(), &st) != 0) {
+  // A crash or a full disk can leave anything in the file: only the shape Create writes is used.
+  const bool usable = meta.is_object() && meta.contains("length") && meta["length"].is_number_unsigned() &&
+                      (!meta.contains("filename") || meta["filename"].is_string());
+  if (!usable || ::stat(PartPath(id).c_str(), &st) != 0) {
     return Status::NotFound("upload " + id + " is damaged; start it again");
   }
-  UploadState s{id, meta.value("length", std::uint64_t{0}), static_cast<std::uint64_t>(st.st_size),
+  UploadState s{id, meta["length"].get<std::uint64_t>(), static_cast<std::uint64_t>(st.st_size),
                 meta.value("filename", std::string())};
   std::lock_guard lock(mu_);
   s.receiving = busy_.count(id) > 0;
@@ -108,9 +118,14 @@ Result<std::unique_ptr<Uploads::Append>> Uploads::BeginAppend(const std::string&
   if (!s.ok()) return s.status();
   {
     std::lock_guard lock(mu_);
-    if (!busy_.insert(id).second) {
+    if (busy_.count(id)) {
       return Status::Conflict("upload " + id + " is receiving data on another connection; retry shortly");
     }
+    if (busy_.size() >= max_active_) {
+      return Status::Busy(std::to_string(busy_.size()) + " uploads are receiving data already (MAX_ACTIVE_UPLOADS=" +
+                          std::to_string(max_active_) + "); retry shortly");
+    }
+    busy_.insert(id);
   }
   if (offset != s->offset) {
     Release(id);

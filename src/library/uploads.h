@@ -36,7 +36,9 @@ class Uploads {
  public:
   // `min_free_bytes`: uploads are refused (kInsufficientStorage) rather than fill the disk below
   // this much free space (MIN_FREE_DISK_MB).
-  Uploads(std::filesystem::path dir, std::uint64_t max_bytes, VideoLibrary& library, std::uint64_t min_free_bytes = 0);
+  // `max_active`: uploads receiving data at the same time (MAX_ACTIVE_UPLOADS); one more gets kBusy.
+  Uploads(std::filesystem::path dir, std::uint64_t max_bytes, VideoLibrary& library, std::uint64_t min_free_bytes = 0,
+          std::size_t max_active = 4);
 
   // kTooLarge over the limit, kInvalidArgument for a zero length.
   core::Result<UploadState> Create(std::uint64_t length, const std::string& filename);
@@ -80,6 +82,7 @@ class Uploads {
   std::filesystem::path dir_;
   std::uint64_t max_bytes_;
   std::uint64_t min_free_bytes_;
+  std::size_t max_active_;
   VideoLibrary& library_;
   std::mutex mu_;
   std::set<std::string> busy_;  // uploads with an append in progress

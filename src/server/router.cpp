@@ -32,6 +32,26 @@ void Router::AddSync(http::verb method, std::string pattern,
       [fn = std::move(fn)](const RequestPtr& req, Respond respond) { respond(fn(*req)); });
 }
 
+core::Status Router::AddGuard(http::verb method, const std::string& pattern, Guard guard) {
+  for (auto& r : routes_) {
+    if (r.method != method || r.pattern != pattern) continue;
+    if (r.stream) {
+      r.stream = [guard, inner = std::move(r.stream)](const RequestPtr& req) -> StreamStart {
+        if (auto refused = guard(*req)) return std::move(*refused);
+        return inner(req);
+      };
+    } else {
+      r.handler = [guard, inner = std::move(r.handler)](const RequestPtr& req, Respond respond) {
+        if (auto refused = guard(*req)) return respond(std::move(*refused));
+        inner(req, std::move(respond));
+      };
+    }
+    return core::Status::Ok();
+  }
+  return core::Status::NotFound(std::string("no route ") + std::string(http::to_string(method)) + " " + pattern +
+                                " to guard");
+}
+
 int Router::MatchPath(const Route& r, const std::vector<std::string>& parts,
                       std::map<std::string, std::string>* params) {
   int literals = 0;

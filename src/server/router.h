@@ -5,6 +5,7 @@
 // Not thread-safe while adding routes; Find() is safe from many threads once set up.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,13 @@ class Router {
   // A route whose request body is streamed to a BodySink (uploads); no body size limit applies
   // other than what the sink enforces.
   void AddStream(http::verb method, std::string pattern, StreamHandler handler);
+
+  // A check that runs before the handler of an existing route (rate limits): when it returns a
+  // Response, the request is answered with it and the handler does not run. Works for streaming
+  // routes too (before any body byte is read). kNotFound when no route has this method and pattern,
+  // so a misspelt pattern stops start-up instead of guarding nothing.
+  using Guard = std::function<std::optional<Response>(const Request&)>;
+  core::Status AddGuard(http::verb method, const std::string& pattern, Guard guard);
 
   Match Find(http::verb method, std::string_view path) const;
   // "GET /api/videos/{id}" for every route (docs and tests).

@@ -238,6 +238,59 @@ TEST_F(Videos, UploadCutByAKillOfTheServerResumesAfterRestart) {
   server->Stop();
 }
 
+TEST_F(Videos, AClientOverTheFrameRateLimitGets429WithRetryAfterAndIsCounted) {
+  ServerProcess::Options o;
+  o.env = {{"RATE_LIMIT_FRAMES", "3/min"}};
+  ServerProcess server(o);
+  std::string id = Register(server, video_);
+  ASSERT_FALSE(id.empty());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Fetch(server.Url("/api/videos/" + id + "/frame?t=" + std::to_string(i))).status, 200) << i;
+  }
+  auto refused = Fetch(server.Url("/api/videos/" + id + "/frame?t=4"));
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.Header("Retry-After"), "20");
+  EXPECT_EQ(Json(refused)["error"]["code"], "rate_limited");
+  // Routes outside the limit are not affected; the refusal is in /metrics.
+  EXPECT_EQ(Fetch(server.Url("/api/videos/" + id)).status, 200);
+  EXPECT_NE(Fetch(server.Url("/metrics")).body.find("pw_rate_limited_total{limit=\"frames\"} 1"), std::string::npos);
+  server.Stop();
+}
+
+TEST_F(Videos, UploadsBeyondMaxActiveUploadsWaitTheirTurnWith503) {
+  ServerProcess::Options o;
+  o.env = {{"MAX_ACTIVE_UPLOADS", "1"}};
+  ServerProcess server(o);
+  const std::string content = ReadFile(video_);
+  auto create = [&] {
+    return Fetch(server.Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: " + std::to_string(content.size())})
+        .Header("Location");
+  };
+  const std::string first = create(), second = create();
+  // The first upload is receiving (its connection stays open, half sent).
+  boost::asio::io_context io;
+  tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.port())});
+  std::string head = "PATCH " + first + " HTTP/1.1\r\nHost: x\r\nUpload-Offset: 0\r\n"
+                     "Content-Type: application/offset+octet-stream\r\nContent-Length: " + std::to_string(content.size()) + "\r\n\r\n";
+  boost::asio::write(s, boost::asio::buffer(head));
+  boost::asio::write(s, boost::asio::buffer(content.data(), 1000));
+  for (int i = 0; i < 500 && !Json(Fetch(server.Url(first)))["receiving"].get<bool>(); ++i) std::this_thread::sleep_for(10ms);
+  WriteFile(dir_ / "all", content);
+  auto patch = [&](const std::string& location) {
+    return Fetch(server.Url(location), {"-X", "PATCH", "-H", "Upload-Offset: 0", "-H",
+                                        "Content-Type: application/offset+octet-stream", "--data-binary", "@" + (dir_ / "all").string()});
+  };
+  auto busy = patch(second);
+  EXPECT_EQ(busy.status, 503) << busy.body;
+  EXPECT_EQ(busy.Header("Retry-After"), "1");
+  EXPECT_NE(Json(busy)["error"]["message"].get<std::string>().find("MAX_ACTIVE_UPLOADS"), std::string::npos);
+  s.close();  // the first one stops receiving: the second gets its turn
+  for (int i = 0; i < 500 && Json(Fetch(server.Url(first)))["receiving"].get<bool>(); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(patch(second).status, 201);
+  server.Stop();
+}
+
 TEST_F(Videos, UploadsThatAreTooLargeOrNotVideosAreRefused) {
   auto big = Fetch(server_->Url("/api/uploads"), {"-X", "POST", "-H", "Upload-Length: 60000000"});
   EXPECT_EQ(big.status, 413);

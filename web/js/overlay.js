@@ -136,7 +136,7 @@ export class Overlay {
         if (err.name === 'AbortError' || err.status === 409 || videoId !== this.videoId) return;
         this.unavailable = err instanceof ApiError && err.status === 404 && /no route/.test(err.message)
           ? t('overlay_none') : t('overlay_unavailable', { msg: err.message });
-        this.retryAt = Date.now() + (err.status === 503 ? 2000 : 15000);
+        this.retryAt = Date.now() + (err.status === 503 || err.status === 429 ? 2000 : 15000);
         this.clear(this.unavailable);
       })
       .finally(() => {
