@@ -23,5 +23,7 @@ Command AddCount(CLI::App& app);
 Command AddModel(CLI::App& app);
 Command AddLibrary(CLI::App& app);
 Command AddEval(CLI::App& app);
+Command AddBackup(CLI::App& app);
+Command AddRestore(CLI::App& app);
 
 }  // namespace pw::app

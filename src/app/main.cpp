@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   add(pw::app::AddModel(app));
   add(pw::app::AddLibrary(app));
   add(pw::app::AddEval(app));
+  add(pw::app::AddBackup(app));
+  add(pw::app::AddRestore(app));
   add(pw::scale::AddScaleSimCommand(app));
   try {
     app.parse(argc, argv);

@@ -196,6 +196,11 @@ void AddVideoRoutes(Router& router, VideoRoutesContext ctx) {
   }));
   // The original's path stays valid.
   router.AddSync(http::verb::get, "/api/video_file/stream_hls/{id}", [](const Request& req) {
+    // Only a well-formed id (32 hex digits) is redirected: the id goes into a header.
+    const std::string& id = req.params.at("id");
+    if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return Response::Error(core::Status::NotFound("no video " + id.substr(0, 64)));
+    }
     Response r;
     r.status = http::status::found;
     r.headers.set(http::field::location, "/api/videos/" + req.params.at("id") + "/hls/index.m3u8");
