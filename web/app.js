@@ -4,6 +4,7 @@
 //   #/video/<id>?t=12.5   workspace with a video, at a time
 //   #/camera/<id>         workspace with a camera
 //   #/journal             the journal
+import './js/auth.js';  // first: the page starts once the user is signed in
 import { getJSON, socket } from './js/api.js';
 import { $ } from './js/dom.js';
 import { apply, currentLang, setLang, onLangChange, t } from './js/i18n.js';

@@ -51,6 +51,9 @@ core::Result<store::JournalQuery> ParseQuery(const Request& req) {
   return q;
 }
 
+// Who made the change, for the journal's audit trail ("" when authentication is off).
+std::string Actor(const Request& req) { return req.principal ? req.principal->user : std::string(); }
+
 core::Result<nlohmann::json> ParseBody(const Request& req) {
   auto j = nlohmann::json::parse(req.body(), nullptr, false);
   if (j.is_discarded()) return core::Status::InvalidArgument("the body is not valid JSON");
@@ -64,7 +67,7 @@ void AddWeighingRoutes(Router& router, weighing::WeighingService& service, core:
   router.Add(http::verb::post, "/api/weighings", Offload(pool, [svc](const Request& req) {
     auto body = ParseBody(req);
     if (!body.ok()) return Response::Error(body.status());
-    auto created = svc->Create(*body);
+    auto created = svc->Create(*body, Actor(req));
     if (!created.ok()) return Response::Error(created.status());
     Response r = Response::Json(*created, http::status::created);
     r.headers.set(http::field::location, "/api/weighings/" + std::to_string((*created)["id"].get<int64_t>()));
@@ -98,12 +101,12 @@ void AddWeighingRoutes(Router& router, weighing::WeighingService& service, core:
     if (!id.ok()) return Response::Error(id.status());
     auto body = ParseBody(req);
     if (!body.ok()) return Response::Error(body.status());
-    return JsonOr(svc->Amend(*id, *body));
+    return JsonOr(svc->Amend(*id, *body, Actor(req)));
   }));
   router.Add(http::verb::delete_, "/api/weighings/{id}", Offload(pool, [svc](const Request& req) {
     auto id = ParseId(req.params.at("id"));
     if (!id.ok()) return Response::Error(id.status());
-    core::Status st = svc->Delete(*id);
+    core::Status st = svc->Delete(*id, Actor(req));
     if (!st.ok()) return Response::Error(st);
     Response r;
     r.status = http::status::no_content;

@@ -24,6 +24,16 @@ namespace pw::server {
 
 namespace http = boost::beast::http;
 
+// Who sent a request, set by the Authorizer (see authorizer.h) before the handler runs; unset
+// without an authorizer and on public routes called without credentials. With authentication
+// switched off (AUTH=off) it is an anonymous admin: user "", via "off".
+struct Principal {
+  std::string user;          // user name ("token:<name>" for an API token)
+  std::string role;          // viewer, operator, admin
+  std::string via;           // session, token, off
+  std::string renew_cookie;  // a Set-Cookie value the response must carry (session renewed)
+};
+
 struct Request {
   http::request<http::string_body> msg;
   std::string path;                            // percent-decoded, without the query
@@ -31,6 +41,7 @@ struct Request {
   std::map<std::string, std::string> params;   // from the route pattern, e.g. {id}
   std::string remote;                          // "127.0.0.1:51234"
   std::string route = "unmatched";             // the route pattern that matched (metrics label)
+  std::optional<Principal> principal;          // see Principal
 
   http::verb method() const { return msg.method(); }
   std::string Header(http::field f) const { return std::string(msg[f]); }

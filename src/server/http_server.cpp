@@ -150,6 +150,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (req.target() != "/ws") {
         return Fail(http::status::not_found, "not_found", "WebSocket endpoint is /ws");
       }
+      if (!AdmitWebSocket(req)) return;
       counted_ = false;  // the WebSocket session counts itself from here
       --server_.metrics().open_connections;
       StartWebSocket(server_, std::move(stream_), parser_->release());
@@ -165,7 +166,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Fail(http::status::bad_request, "invalid_argument", "bad request path");
     }
     request_->path = *path;
+    if (auto* a = server_.authorizer(); a && req.method() == http::verb::options) {
+      request_->msg.base() = req.base();
+      if (auto answer = a->Preflight(*request_)) return Refuse(std::move(*answer));
+    }
     match_ = server_.router().Find(req.method(), request_->path);
+    if (!Admit()) return;
     if (match_.stream) return StartStream();
 
     if (auto len = parser_->content_length(); len && *len > server_.limits().max_body_bytes) {
@@ -176,6 +182,44 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->body_limit(server_.limits().max_body_bytes);  // bounds chunked bodies too
     if (parser_->is_done()) return Dispatch();
     ContinueThen([self = shared_from_this()] { self->ReadBody(); });
+  }
+
+  // Asks the authorizer whether the matched route may run, before its body is read; false when
+  // the request was refused (the answer is on its way).
+  bool Admit() {
+    Authorizer* a = server_.authorizer();
+    if (!a || (!match_.handler && !match_.stream)) return true;
+    const auto& req = parser_->get();
+    request_->msg.base() = req.base();
+    http::verb method = req.method() == http::verb::head ? http::verb::get : req.method();
+    auto refusal = a->Admit(*request_, std::string(http::to_string(method)) + " " + match_.pattern);
+    if (!refusal) return true;
+    request_->route = match_.pattern;
+    Refuse(std::move(*refusal));
+    return false;
+  }
+
+  bool AdmitWebSocket(const http::request<http::string_body>& req) {
+    Authorizer* a = server_.authorizer();
+    if (!a) return true;
+    request_ = std::make_shared<Request>();
+    request_->remote = remote_;
+    request_->path = "/ws";
+    request_->route = "/ws";
+    request_->msg.base() = req.base();
+    auto refusal = a->Admit(*request_, "GET /ws");
+    if (!refusal) return true;
+    state_ = State::kBusy;
+    force_close_ = true;
+    Reply(std::move(*refusal));
+    return false;
+  }
+
+  // Answers a request before its body is read (the connection then closes if a body was coming).
+  void Refuse(Response response) {
+    state_ = State::kBusy;
+    force_close_ = !parser_->is_done();
+    Reply(std::move(response));
   }
 
   // Answers "Expect: 100-continue" (curl sends it for large bodies) before reading the body.
@@ -324,6 +368,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Reply(Response response) {
+    if (auto* a = server_.authorizer()) a->Finish(*request_, response);
     const auto& req = request_->msg;
     const bool head = req.method() == http::verb::head;
     status_ = static_cast<int>(response.status);

@@ -23,6 +23,7 @@
 
 #include "core/config.h"
 #include "core/status.h"
+#include "server/authorizer.h"
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/static_files.h"
@@ -55,6 +56,10 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Who may call what (see authorizer.h); null: everyone may call everything. Set before Run().
+  void SetAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
+  Authorizer* authorizer() const { return authorizer_; }
+
   // Binds and listens; after success port() is the bound port (useful with port 0).
   core::Status Listen(const std::string& host, int port);
   int port() const { return port_; }
@@ -84,6 +89,7 @@ class HttpServer {
   StaticFiles* static_files_;
   Metrics& metrics_;
   WsHub& hub_;
+  Authorizer* authorizer_ = nullptr;
   std::atomic<bool> draining_{false};
   int port_ = 0;
 

@@ -90,6 +90,32 @@ const std::vector<Migration>& SqliteMigrations() {
           PRIMARY KEY (index_key, chunk)
         );
       )sql"},
+      {5, "auth", R"sql(
+        CREATE TABLE users (
+          name          TEXT PRIMARY KEY,
+          role          TEXT NOT NULL,       -- viewer, operator, admin
+          password_hash TEXT NOT NULL,       -- crypto_pwhash_str (Argon2id)
+          created_utc   TEXT NOT NULL,
+          disabled      INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE sessions (
+          id_hash      TEXT PRIMARY KEY,     -- BLAKE2b of the cookie's random id (never the id)
+          user         TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+          created_utc  TEXT NOT NULL,
+          expires_ms   INTEGER NOT NULL      -- Unix time, ms; pushed forward while in use
+        );
+        CREATE INDEX sessions_by_user ON sessions(user);
+        CREATE TABLE api_tokens (
+          id            INTEGER PRIMARY KEY AUTOINCREMENT,
+          name          TEXT NOT NULL,
+          role          TEXT NOT NULL,
+          hash          TEXT NOT NULL UNIQUE, -- BLAKE2b of the token (shown once, never stored)
+          created_by    TEXT NOT NULL DEFAULT '',
+          created_utc   TEXT NOT NULL,
+          last_used_utc TEXT,
+          revoked_utc   TEXT
+        );
+      )sql"},
   };
   return migrations;
 }

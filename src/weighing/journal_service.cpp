@@ -43,7 +43,8 @@ nlohmann::json RecordJson(const store::WeighingRow& r, const std::vector<store::
   nlohmann::json hist = nlohmann::json::array();
   for (const auto& h : history) {
     hist.push_back({{"revision", h.revision}, {"changed_utc", h.changed_utc}, {"action", h.action},
-                    {"actor", h.actor}, {"fields", ParseOr(h.old_json, nlohmann::json::object())}});
+                    {"actor", h.actor}, {"by", h.actor}, {"at", h.changed_utc},
+                    {"fields", ParseOr(h.old_json, nlohmann::json::object())}});
   }
   return {{"id", r.id},
           {"created_utc", r.created_utc},

@@ -218,6 +218,7 @@ ServerProcess::ServerProcess(Options options) {
   env.emplace("LOG_LEVEL", "debug");
   env.emplace("PRELOAD_MODEL", "0");
   env.emplace("AUTO_INDEX", "0");  // tests that want the background index turn it on
+  env.emplace("AUTH", "off");      // explicit, as the server allows; auth tests set AUTH=on
   pid_ = Spawn(argv, env, log_path_, log_path_);
   static const std::regex kListening(R"(listening on http://127\.0\.0\.1:(\d+))");
   auto deadline = std::chrono::steady_clock::now() + 30s;

@@ -66,7 +66,8 @@ class BackgroundProcess {
 };
 
 // Runs `pigweight serve` on 127.0.0.1 with port 0 and a private DATA_DIR, and stops it (SIGTERM,
-// then SIGKILL after 10 s) when destroyed.
+// then SIGKILL after 10 s) when destroyed. Authentication is off (AUTH=off) unless options.env sets
+// AUTH (tests of sign-in and roles set AUTH=on).
 class ServerProcess {
  public:
   struct Options {

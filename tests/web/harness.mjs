@@ -38,7 +38,8 @@ export async function startServer(extraArgs = [], extraEnv = {}) {
 
 async function spawnServer(bin, dataDir, extraArgs, extraEnv) {
   const proc = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
-    env: { ...process.env, PRELOAD_MODEL: '0', ...extraEnv },
+    // AUTH=off unless a test opts in with extraEnv { AUTH: 'on', ADMIN_PASSWORD: ... } (auth.test.mjs).
+    env: { ...process.env, PRELOAD_MODEL: '0', AUTH: 'off', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
