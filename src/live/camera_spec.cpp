@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "live/schedule.h"
+
 namespace pw::live {
 
 using core::Status;
@@ -37,24 +39,72 @@ Status ValidateUrl(const std::string& url) {
       .WithField("url");
 }
 
+Status ValidateRecord(const RecordSpec& r) {
+  auto schedule = RecordSchedule::Parse(r.schedule);
+  if (!schedule.ok()) return Status::Unprocessable(schedule.status().message()).WithField("record.schedule");
+  if (r.segment_seconds < kMinSegmentSeconds || r.segment_seconds > kMaxSegmentSeconds) {
+    return Status::Unprocessable("record.segment_seconds must be between " + std::to_string(kMinSegmentSeconds) +
+                                   " and " + std::to_string(kMaxSegmentSeconds) + " (300 = 5-minute files)")
+        .WithField("record.segment_seconds");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+nlohmann::json RecordJson(const RecordSpec& r) {
+  return {{"schedule", r.schedule}, {"segment_seconds", r.segment_seconds}};
+}
+
+}  // namespace
+
 nlohmann::json PublicJson(const CameraSpec& s) {
   return {{"id", s.id},
           {"name", s.name},
           {"url", MaskedUrl(s.url)},
           {"transport", TransportName(s.transport)},
           {"enabled", s.enabled},
-          {"source", s.from_config ? "config" : "api"}};
+          {"source", s.from_config ? "config" : "api"},
+          {"record", RecordJson(s.record)}};
 }
 
 nlohmann::json StoredJson(const CameraSpec& s) {
   return {{"id", s.id}, {"name", s.name}, {"url", s.url}, {"transport", TransportName(s.transport)},
-          {"enabled", s.enabled}};
+          {"enabled", s.enabled}, {"record", RecordJson(s.record)}};
 }
 
 namespace {
 
 Status WrongType(const char* field, const char* expected) {
   return Status::InvalidArgument(std::string(field) + " must be " + expected).WithField(field);
+}
+
+// {"schedule": ["09:00-10:00", ...] | "09:00-10:00,..." | "always" | null, "segment_seconds": N}
+Status ApplyRecord(const nlohmann::json& j, RecordSpec* r) {
+  if (!j.is_object()) return WrongType("record", "an object like {\"schedule\":[\"09:00-10:00\"],\"segment_seconds\":300}");
+  for (const auto& [key, value] : j.items()) {
+    if (key == "schedule") {
+      r->schedule.clear();
+      if (value.is_string()) {
+        auto parsed = RecordSchedule::ParseList(value.get<std::string>());
+        if (!parsed.ok()) return Status::Unprocessable(parsed.status().message()).WithField("record.schedule");
+        r->schedule = parsed->windows();
+      } else if (value.is_array()) {
+        for (const auto& w : value) {
+          if (!w.is_string()) return WrongType("record.schedule", "a list of windows like \"09:00-10:00\"");
+          r->schedule.push_back(w.get<std::string>());
+        }
+      } else if (!value.is_null()) {
+        return WrongType("record.schedule", "a list of windows like [\"09:00-10:00\"], \"always\" or []");
+      }
+    } else if (key == "segment_seconds") {
+      if (!value.is_number_integer()) return WrongType("record.segment_seconds", "a whole number of seconds");
+      r->segment_seconds = static_cast<int>(std::clamp<int64_t>(value.get<int64_t>(), -1, kMaxSegmentSeconds + 1));
+    } else {
+      return Status::InvalidArgument("unknown recording field \"" + key + "\"").WithField("record." + key);
+    }
+  }
+  return ValidateRecord(*r);
 }
 
 }  // namespace
@@ -89,6 +139,8 @@ Status ApplyJson(const nlohmann::json& j, bool allow_id, CameraSpec* spec) {
     } else if (key == "enabled") {
       if (!value.is_boolean()) return WrongType("enabled", "true or false");
       s.enabled = value.get<bool>();
+    } else if (key == "record") {
+      PW_RETURN_IF_ERROR(ApplyRecord(value, &s.record));
     } else if (key != "source") {
       return Status::InvalidArgument("unknown camera field \"" + key + "\"").WithField(key);
     }

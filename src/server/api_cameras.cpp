@@ -105,6 +105,18 @@ void AddCameraRoutes(Router& router, live::CameraManager& cameras, core::ThreadP
              Offload(pool, [c](const Request& req) { return JsonOr(c->Start(req.params.at("id"))); }));
   router.Add(http::verb::post, "/api/cameras/{id}/stop",
              Offload(pool, [c](const Request& req) { return JsonOr(c->Stop(req.params.at("id"))); }));
+  // Manual recording override: {"action":"start"|"stop"} (see live/recorder.h); answers the camera.
+  router.AddSync(http::verb::post, "/api/cameras/{id}/recording", [c](const Request& req) {
+    auto body = ParseBody(req);
+    if (!body.ok()) return Response::Error(body.status());
+    auto action = body->find("action");
+    if (action == body->end() || !action->is_string()) {
+      return Response::Error(core::Status::InvalidArgument("action must be \"start\" or \"stop\"").WithField("action"));
+    }
+    auto cam = c->Find(req.params.at("id"));
+    if (!cam.ok()) return Response::Error(cam.status());
+    return JsonOr((*cam)->SetRecording(action->get<std::string>()));
+  });
   router.Add(http::verb::get, "/api/cameras/{id}/snapshot", Offload(pool, [c](const Request& req) {
     return SnapshotResponse(*c, req.params.at("id"), Truthy(req.Query("overlay")));
   }));
