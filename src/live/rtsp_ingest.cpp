@@ -255,6 +255,9 @@ std::string RtspIngest::RunSession(bool* delivered) {
   dec->pkt_timebase = ctx->streams[video]->time_base;
   dec->thread_count = options_.decoder_threads;
   dec->thread_type = FF_THREAD_SLICE;  // frame threading would add a frame of latency per thread
+  // RTSP hands over a picture's slices as separate packets: let the decoder assemble them (else
+  // each keyframe is decoded from its first slice and the rest concealed).
+  dec->flags2 |= AV_CODEC_FLAG2_CHUNKS;
   if ((err = avcodec_open2(dec.get(), codec, nullptr)) < 0) {
     return "cannot open the video decoder: " + media::AvErrorText(err);
   }

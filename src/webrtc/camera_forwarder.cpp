@@ -16,7 +16,6 @@ void CameraForwarder::Unsupported(std::string reason) {
 void CameraForwarder::OnOpen(const std::vector<live::StreamInfo>& streams) {
   std::lock_guard lock(mu_);
   open_ = true;
-  seen_packet_ = false;
   ++epoch_;
   video_index_ = -1;
   unsupported_.clear();
@@ -25,8 +24,8 @@ void CameraForwarder::OnOpen(const std::vector<live::StreamInfo>& streams) {
     video_index_ = s.index;
     time_base_ = s.time_base;
     if (auto st = annexb_.Init(*s.codecpar); !st.ok()) {
-      Unsupported(st.message() + " (H.265 and other codecs need a transcode, which is not available yet; "
-                                 "set the camera to H.264 or use live HLS/MJPEG)");
+      Unsupported(st.message() + " and this server cannot re-encode it (see the server log); set the camera "
+                                 "to H.264 or use live HLS/MJPEG");
     } else if (s.codecpar->video_delay > 0) {
       Unsupported("the camera's H.264 uses B-frames, which browsers decode badly over WebRTC; "
                   "turn B-frames off in the camera (baseline/main profile without B-frames) or use live HLS");
@@ -45,10 +44,6 @@ void CameraForwarder::OnPacket(const live::StreamInfo& stream, const AVPacket& p
   {
     std::lock_guard lock(mu_);
     if (stream.index != video_index_ || !unsupported_.empty()) return;
-    if (!seen_packet_) {
-      seen_packet_ = true;
-      ready_cv_.notify_all();
-    }
     if (packet.pts != AV_NOPTS_VALUE && packet.dts != AV_NOPTS_VALUE && packet.pts != packet.dts) {
       Unsupported("the camera's H.264 uses B-frames (reordered frames seen), which browsers decode badly over "
                   "WebRTC; turn B-frames off in the camera or use live HLS");
@@ -90,9 +85,10 @@ void CameraForwarder::OnClose(const std::string& reason) {
 
 core::Status CameraForwarder::WaitReady(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  ready_cv_.wait_for(lock, timeout, [&] { return (open_ && seen_packet_) || !unsupported_.empty(); });
+  // Open is enough: the source checked the stream (live::BrowserVideo); packets follow from a keyframe.
+  ready_cv_.wait_for(lock, timeout, [&] { return open_ || !unsupported_.empty(); });
   if (!unsupported_.empty()) return core::Status::Unprocessable("camera " + camera_id_ + ": " + unsupported_);
-  if (!open_ || !seen_packet_) {
+  if (!open_) {
     return core::Status::Unavailable("camera " + camera_id_ +
                                      " is not streaming yet; check its state with GET /api/cameras/" + camera_id_ +
                                      " and try again");

@@ -4,8 +4,9 @@
 // buffer (by reference, no copy) to every viewer's AccessUnitSink. Viewers packetise for RTP
 // themselves (per-viewer payload type and sequence numbers) and start at a keyframe.
 //
-// Streams the camera cannot forward as-is — not H.264 (H.265), or H.264 with B-frames (Chromium
-// then decodes only keyframes) — make the forwarder "unsupported" with a reason; no transcode yet.
+// It expects browser-ready video (live::Camera::AddBrowserVideoSubscriber transcodes B-frame H.264
+// and H.265 first). Anything else — not H.264, or H.264 with B-frames (Chromium then decodes only
+// keyframes) — makes the forwarder "unsupported" with a reason (answered 422).
 // Thread-safety: PacketSubscriber calls come from the ingest thread and return in microseconds
 // (one conversion + non-blocking pushes); the other methods from any thread.
 #pragma once
@@ -42,9 +43,10 @@ class CameraForwarder final : public live::PacketSubscriber {
   void OnPacket(const live::StreamInfo& stream, const AVPacket& packet) override;
   void OnClose(const std::string& reason) override;
 
-  // OK once the camera is streaming forwardable H.264; waits up to `timeout` for its first
-  // OnOpen and video packet. kUnavailable when nothing arrived (camera down or connecting), kUnprocessable when
-  // the stream cannot be forwarded (reason included).
+  // OK once the source opened forwardable H.264 (packets follow from a keyframe); waits up to
+  // `timeout` for OnOpen. kUnavailable when nothing arrived (camera down or connecting, or a
+  // transcode still waiting for the camera's first keyframe), kUnprocessable when the stream cannot
+  // be forwarded (reason included).
   core::Status WaitReady(std::chrono::milliseconds timeout);
 
   void AddSink(std::weak_ptr<AccessUnitSink> sink);
@@ -60,7 +62,6 @@ class CameraForwarder final : public live::PacketSubscriber {
   mutable std::mutex mu_;
   std::condition_variable ready_cv_;
   bool open_ = false;
-  bool seen_packet_ = false;  // a video packet of this connection arrived (B-frame check done)
   int video_index_ = -1;
   AVRational time_base_{1, 90000};
   std::string unsupported_;  // why the stream cannot be forwarded ("" when it can)

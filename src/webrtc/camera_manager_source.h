@@ -1,5 +1,6 @@
 // CameraManagerSource: the PacketSource of `pigweight serve` — WHEP viewers subscribe to the
-// packets of the cameras of a live::CameraManager (through each camera's RtspIngest).
+// browser video of the cameras of a live::CameraManager (live::Camera::AddBrowserVideoSubscriber:
+// the camera's H.264 as-is when it has no B-frames, otherwise one shared transcode per camera).
 // Thread-safety: as CameraManager (any thread). The manager must outlive this object and the
 // WhepServer using it.
 #pragma once

@@ -6,7 +6,8 @@
 // Create() answers a WHEP offer (blocking up to about negotiate_timeout + ready_timeout: call it
 // off the network threads). Errors: kNotFound unknown camera (from the PacketSource), kUnavailable
 // camera not streaming yet / server stopped, kBusy session cap reached, kUnprocessable a stream
-// that cannot be forwarded (H.265, B-frames), kInvalidArgument a bad offer, kTimedOut/kInternal
+// the source delivers in a form browsers cannot play (not H.264, B-frames: the source is to
+// transcode those, see live/browser_video.h), kInvalidArgument a bad offer, kTimedOut/kInternal
 // webrtcbin failures. Delete() ends a session (kNotFound when it is gone or belongs to another
 // camera). SendMetadata() sends text on the data channel of every viewer of a camera.
 // Thread-safety: all methods from any thread. Start/Stop idempotent; the destructor stops. The
@@ -35,7 +36,9 @@ namespace pw::webrtc {
 class PacketSource {
  public:
   virtual ~PacketSource() = default;
-  // Adds `subscriber` to camera `camera_id`'s packet fan-out. kNotFound for an unknown camera.
+  // Adds `subscriber` to camera `camera_id`'s browser video: H.264 without B-frames (a camera's
+  // stream as-is, or its transcode). kNotFound for an unknown camera, kUnprocessable when the
+  // camera's video cannot be made browser-ready.
   virtual core::Status Subscribe(const std::string& camera_id, std::shared_ptr<live::PacketSubscriber> subscriber) = 0;
   virtual void Unsubscribe(const std::string& camera_id, const live::PacketSubscriber* subscriber) = 0;
 };
@@ -45,7 +48,8 @@ struct WhepOptions {
   // IPv4 addresses of interfaces that are up.
   std::vector<std::string> ice_addresses;
   int max_sessions = 16;                             // WEBRTC_MAX_SESSIONS, all cameras together
-  std::chrono::milliseconds ready_timeout{2000};     // wait for a camera's first packets
+  // Wait for a camera's stream to open: a transcoded camera opens after its first keyframe (GOP).
+  std::chrono::milliseconds ready_timeout{5000};
   std::chrono::milliseconds negotiate_timeout{5000};
   std::chrono::milliseconds heartbeat_timeout{5000}; // WEBRTC_HEARTBEAT_MS
   std::chrono::milliseconds connect_timeout{10000};

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -79,6 +80,7 @@ void RtspCamera::Start(int port) {
   std::vector<std::string> args = {bin, "--port", std::to_string(port), "--fps", std::to_string(options_.fps),
                                    "--bframes", std::to_string(options_.bframes), "--pattern", options_.pattern};
   if (options_.audio) args.push_back("--audio");
+  if (options_.codec != "h264") args.insert(args.end(), {"--codec", options_.codec});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -118,5 +120,16 @@ void RtspCamera::Kill() {
 void RtspCamera::Freeze() { ::kill(pid_, SIGSTOP); }
 void RtspCamera::Thaw() { ::kill(pid_, SIGCONT); }
 void RtspCamera::ToggleVideo() { ::kill(pid_, SIGUSR1); }
+
+ProbedVideo ProbeVideoFile(const std::filesystem::path& file) {
+  ProbedVideo p;
+  auto r = pw::test::RunCommand({"ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+                                 "stream=nb_read_frames:format=duration", "-of", "default=nw=1", file.string()});
+  if (r.exit_code != 0) return p;
+  std::smatch m;
+  if (std::regex_search(r.out, m, std::regex(R"(nb_read_frames=(\d+))"))) p.frames = std::stoi(m[1]);
+  if (std::regex_search(r.out, m, std::regex(R"(duration=([\d.]+))"))) p.duration = std::stod(m[1]);
+  return p;
+}
 
 }  // namespace pw::live::test

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct RtspCameraOptions {
   bool audio = false;
   int fps = 25;
   std::string pattern = "ball";
+  std::string codec = "h264";  // or "h265"
 };
 
 class RtspCamera {
@@ -57,5 +59,12 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds c
 
 int OpenFdCount();
 int ThreadCount();
+
+// What ffprobe reads from a recorded file: decoded video frames and the duration (-1: unreadable).
+struct ProbedVideo {
+  double duration = -1;
+  int frames = -1;
+};
+ProbedVideo ProbeVideoFile(const std::filesystem::path& file);
 
 }  // namespace pw::live::test

@@ -18,7 +18,7 @@ bool WaitUntil(const std::function<bool()>& pred, std::chrono::milliseconds time
   return true;
 }
 
-TestViewer::TestViewer(bool data_channel) {
+TestViewer::TestViewer(bool data_channel, bool decode) : decode_(decode) {
   gst_init(nullptr, nullptr);
   pipeline_ = webrtc::Sink(gst_pipeline_new("viewer"));
   webrtc_ = gst_element_factory_make("webrtcbin", nullptr);
@@ -129,6 +129,18 @@ void TestViewer::OnPadAdded(GstElement*, GstPad* pad, gpointer self) {
   if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
   GstElement* depay = gst_element_factory_make("rtph264depay", nullptr);
   GstElement* sink = gst_element_factory_make("fakesink", nullptr);
+  GstPtr<GstPad> depay_src(gst_element_get_static_pad(depay, "src"));
+  gst_pad_add_probe(depay_src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+                    +[](GstPad*, GstPadProbeInfo* info, gpointer s) {
+                      auto* viewer = static_cast<TestViewer*>(s);
+                      const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+                      if (GST_CLOCK_TIME_IS_VALID(pts)) {
+                        if (GST_CLOCK_TIME_IS_VALID(viewer->max_pts_) && pts < viewer->max_pts_) ++viewer->out_of_order_;
+                        if (!GST_CLOCK_TIME_IS_VALID(viewer->max_pts_) || pts > viewer->max_pts_) viewer->max_pts_ = pts;
+                      }
+                      return GST_PAD_PROBE_OK;
+                    },
+                    v, nullptr);
   g_object_set(sink, "signal-handoffs", TRUE, "sync", FALSE, "async", FALSE, nullptr);
   g_signal_connect(sink, "handoff", G_CALLBACK(+[](GstElement*, GstBuffer* b, GstPad*, gpointer s) {
                      auto* viewer = static_cast<TestViewer*>(s);
@@ -138,7 +150,16 @@ void TestViewer::OnPadAdded(GstElement*, GstPad* pad, gpointer self) {
                    }),
                    v);
   gst_bin_add_many(GST_BIN(v->pipeline_.get()), depay, sink, nullptr);
-  gst_element_link(depay, sink);
+  if (v->decode_) {
+    GstElement* parse = gst_element_factory_make("h264parse", nullptr);
+    GstElement* dec = gst_element_factory_make("avdec_h264", nullptr);
+    gst_bin_add_many(GST_BIN(v->pipeline_.get()), parse, dec, nullptr);
+    gst_element_link_many(depay, parse, dec, sink, nullptr);
+    gst_element_sync_state_with_parent(parse);
+    gst_element_sync_state_with_parent(dec);
+  } else {
+    gst_element_link(depay, sink);
+  }
   gst_element_sync_state_with_parent(depay);
   gst_element_sync_state_with_parent(sink);
   GstPtr<GstPad> depay_sink(gst_element_get_static_pad(depay, "sink"));

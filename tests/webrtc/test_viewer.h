@@ -1,6 +1,8 @@
 // TestViewer: an in-process WHEP client for tests — a second webrtcbin acting as the browser. It
 // offers a receive-only H.264 video transceiver and a "pigweight" data channel, applies the answer,
-// depayloads the video it receives and counts access units, and records data channel messages.
+// depayloads the video it receives and counts access units (or, with `decode`, decodes them with
+// avdec_h264 and counts pictures), notes access units that arrive out of presentation order
+// (B-frames), and records data channel messages.
 // Thread-safety: counters from any thread; the rest from the test thread. The destructor closes.
 #pragma once
 
@@ -17,7 +19,7 @@ namespace pw::test {
 
 class TestViewer {
  public:
-  explicit TestViewer(bool data_channel = true);
+  explicit TestViewer(bool data_channel = true, bool decode = false);
   ~TestViewer();
   TestViewer(const TestViewer&) = delete;
   TestViewer& operator=(const TestViewer&) = delete;
@@ -27,7 +29,9 @@ class TestViewer {
   bool Send(const std::string& text);        // on the data channel, once open
   void Close();                              // pipeline to NULL
 
-  int frames() const { return frames_; }
+  int frames() const { return frames_; }  // access units, or decoded pictures with `decode`
+  // Access units whose PTS is below an earlier one's (a stream with B-frames).
+  int out_of_order() const { return out_of_order_; }
   // Whether the first access unit received was a keyframe (-1 before any).
   int first_was_keyframe() const { return first_key_; }
   bool channel_open() const { return channel_open_; }
@@ -42,6 +46,9 @@ class TestViewer {
   webrtc::GstPtr<GObject> channel_;
   std::atomic<int> frames_{0};
   std::atomic<int> first_key_{-1};
+  std::atomic<int> out_of_order_{0};
+  GstClockTime max_pts_ = GST_CLOCK_TIME_NONE;  // of the access units so far (streaming thread)
+  bool decode_ = false;
   std::atomic<bool> channel_open_{false};
   std::atomic<bool> gathered_{false};
   mutable std::mutex mu_;

@@ -162,6 +162,8 @@ TEST_F(WhepServerTest, RejectsBadOffersAndUnknownCameras) {
   EXPECT_EQ(camera_->subscribers(), 0u);
 }
 
+// A PacketSource that hands B-frames on is refused (the forwarder's safety net); `serve`'s source
+// re-encodes such cameras first (live::BrowserVideo, see browser_video_test.cpp).
 TEST(WhepServerBFrames, RefusesCameraWithBFramesWithAReason) {
   test::TempDir dir;
   test::FileCamera camera(test::MakeH264File(dir.path(), 2, /*bframes=*/2), "cam1");

@@ -1,7 +1,8 @@
 // pw_rtsp_test_server: an RTSP camera for tests and benchmarks (gst-rtsp-server).
 //
 // Serves live generated H.264 (videotestsrc → x264enc → RTP), optionally with B-frames and a PCMU
-// audio track, at rtsp://127.0.0.1:<port>/cam. Prints "PORT <n>" on stdout once listening
+// audio track, or H.265 (--codec h265: x265enc), or an MP4 file's H.264/H.265 (--file), at
+// rtsp://127.0.0.1:<port>/cam. Prints "PORT <n>" on stdout once listening
 // (port 0 picks a free one; a fixed port can be reused right after a restart).
 // Signals: SIGTERM/SIGINT stop it; SIGUSR1 toggles dropping the VIDEO packets while audio goes on
 // (a camera whose video stalls); SIGKILL and SIGSTOP/SIGCONT act as a dead or frozen camera.
@@ -9,6 +10,7 @@
 #include <gst/rtsp-server/rtsp-server.h>
 #include <glib-unix.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -28,13 +30,15 @@ struct Options {
   int gop = 0;  // 0: one second
   bool audio = false;
   std::string pattern = "ball";
-  std::string file;  // an MP4 with H.264 to serve instead of a test pattern (played once, in real time)
+  std::string file;  // an MP4 with H.264 or H.265 to serve instead of a test pattern (played once, in real time)
+  std::string codec = "h264";  // of the test pattern: h264 | h265
 };
 
 void Usage() {
   std::fprintf(stderr,
                "usage: pw_rtsp_test_server [--port N] [--fps N] [--size WxH] [--bframes N] [--gop N]\n"
-               "                           [--audio] [--pattern ball|smpte|gray] [--file VIDEO.mp4]\n");
+               "                           [--audio] [--pattern ball|smpte|gray] [--codec h264|h265]\n"
+               "                           [--file VIDEO.mp4]\n");
 }
 
 bool Parse(int argc, char** argv, Options* o) {
@@ -54,6 +58,8 @@ bool Parse(int argc, char** argv, Options* o) {
       o->gop = std::atoi(v);
     } else if (a == "--pattern" && (v = next())) {
       o->pattern = v;
+    } else if (a == "--codec" && (v = next())) {
+      o->codec = v;
     } else if (a == "--file" && (v = next())) {
       o->file = v;
     } else if (a == "--size" && (v = next())) {
@@ -62,12 +68,31 @@ bool Parse(int argc, char** argv, Options* o) {
       return false;
     }
   }
-  return o->fps > 0 && o->width > 0 && o->height > 0 && o->bframes >= 0 && o->port >= 0;
+  return o->fps > 0 && o->width > 0 && o->height > 0 && o->bframes >= 0 && o->port >= 0 &&
+         (o->codec == "h264" || o->codec == "h265");
+}
+
+// Whether an MP4 holds H.265: its sample description has an "hvcC" (or "hev1"/"hvc1") box.
+bool IsH265File(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  std::string data(1 << 20, '\0');
+  data.resize(std::fread(data.data(), 1, data.size(), f));
+  std::fseek(f, -static_cast<long>(std::min<std::size_t>(data.size(), 1 << 20)), SEEK_END);
+  std::string tail(1 << 20, '\0');
+  tail.resize(std::fread(tail.data(), 1, tail.size(), f));
+  std::fclose(f);
+  for (const char* box : {"hvcC", "hev1", "hvc1"}) {
+    if (data.find(box) != std::string::npos || tail.find(box) != std::string::npos) return true;
+  }
+  return false;
 }
 
 std::string Launch(const Options& o) {
   if (!o.file.empty()) {
-    return "( filesrc location=\"" + o.file + "\" ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )";
+    const std::string h = IsH265File(o.file) ? "h265" : "h264";
+    return "( filesrc location=\"" + o.file + "\" ! qtdemux ! " + h + "parse ! rtp" + h +
+           "pay name=pay0 pt=96 config-interval=-1 )";
   }
   const int gop = o.gop > 0 ? o.gop : o.fps;
   std::string pattern = o.pattern == "gray" ? "solid-color foreground-color=0xff808080" : o.pattern;
@@ -76,10 +101,14 @@ std::string Launch(const Options& o) {
                         ? "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=" + std::to_string(gop)
                         : "x264enc speed-preset=ultrafast b-adapt=false bframes=" + std::to_string(o.bframes) +
                               " key-int-max=" + std::to_string(gop);
+  std::string tail = " ! video/x-h264,profile=main ! rtph264pay name=pay0 pt=96 config-interval=-1";
+  if (o.codec == "h265") {
+    enc = "x265enc speed-preset=ultrafast tune=zerolatency key-int-max=" + std::to_string(gop);
+    tail = " ! video/x-h265 ! rtph265pay name=pay0 pt=96 config-interval=-1";
+  }
   std::string s = "( videotestsrc is-live=true pattern=" + pattern + " ! video/x-raw,width=" +
                   std::to_string(o.width) + ",height=" + std::to_string(o.height) +
-                  ",framerate=" + std::to_string(o.fps) + "/1 ! " + enc +
-                  " ! video/x-h264,profile=main ! rtph264pay name=pay0 pt=96 config-interval=-1";
+                  ",framerate=" + std::to_string(o.fps) + "/1 ! " + enc + tail;
   if (o.audio) {
     s += " audiotestsrc is-live=true wave=sine ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! "
          "rtppcmupay name=pay1 pt=0";
