@@ -161,6 +161,37 @@ Result<Reading> ParseRegex(std::string_view line, const LineFormat& format) {
   return r;
 }
 
+// Refuses repeat counts {n,m} and back-references \n above 999: no line needs them, and
+// libstdc++'s regex compiler overflows a signed long reading a long one (undefined behaviour,
+// found by fuzz/scale_line_fuzz) and builds one NFA state per repeat.
+Status CheckRegexNumbers(std::string_view pattern) {
+  bool in_class = false, in_repeat = false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    bool counted = in_repeat || (i > 0 && pattern[i - 1] == '\\' && !in_class);
+    if (c >= '0' && c <= '9' && counted) {
+      std::size_t end = pattern.find_first_not_of("0123456789", i);
+      if (end == std::string_view::npos) end = pattern.size();
+      if (end - i > 3) {
+        return Status::InvalidArgument(fmt::format(
+            "scale format: the number {} in the regex is too large (repeats and back-references stop at 999)",
+            pattern.substr(i, end - i)));
+      }
+      i = end - 1;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 < pattern.size() && !(pattern[i + 1] >= '0' && pattern[i + 1] <= '9')) ++i;  // an escaped char
+      continue;
+    }
+    if (in_class) in_class = c != ']';
+    else if (c == '[') in_class = true;
+    else if (c == '{') in_repeat = true;
+    else if (c == '}') in_repeat = false;
+  }
+  return Status::Ok();
+}
+
 // Rewrites "(?<name>" groups to plain "(" and records each role's group number.
 Status TranslateNamedGroups(std::string_view pattern, std::string& out, LineFormat& f) {
   int group = 0;
@@ -222,6 +253,7 @@ Result<LineFormat> LineFormat::FromSpec(std::string_view spec, std::string_view 
   std::string pattern;
   PW_RETURN_IF_ERROR(TranslateNamedGroups(spec.substr(kRegex.size()), pattern, f));
   if (f.value_group == 0) return Status::InvalidArgument("scale format: the regex needs a (?<value>...) group");
+  PW_RETURN_IF_ERROR(CheckRegexNumbers(pattern));
   try {
     f.regex = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript | std::regex::optimize);
   } catch (const std::regex_error& e) {

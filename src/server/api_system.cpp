@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/log.h"
+#include "server/openapi_doc.h"
 
 namespace pw::server {
 
@@ -54,6 +55,15 @@ void AddSystemRoutes(Router& router, SystemContext ctx) {
     nlohmann::json settings = nlohmann::json::object();
     for (auto& [key, value] : core::DescribeConfig(config)) settings[key] = MaskCredentials(value);
     return Response::Json({{"settings", settings}});
+  });
+  router.AddSync(http::verb::get, "/api/openapi.json", [](const Request&) {
+    Response r = Response::Text(std::string(OpenApiDocument()), "application/json");
+    r.headers.set(http::field::cache_control, "no-cache");
+    return r;
+  });
+  // Every registered route as "METHOD /pattern" (read when asked: routes added later are listed).
+  router.AddSync(http::verb::get, "/debug/routes", [&router](const Request&) {
+    return Response::Json({{"routes", router.Describe()}});
   });
   if (!ctx.config.debug_routes) return;
   router.AddSync(http::verb::post, "/debug/ws_flood", [&hub = ctx.hub, &io = ctx.io](const Request& req) {

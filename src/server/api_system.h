@@ -1,5 +1,6 @@
-// System routes: GET /healthz, /readyz, /metrics, /api/version, /api/config, and the test-only
-// POST /debug/ws_flood (when debug_routes is on).
+// System routes: GET /healthz, /readyz, /metrics, /api/version, /api/config, /api/openapi.json (the
+// API document), /debug/routes (every registered route), and the test-only POST /debug/ws_flood
+// (when debug_routes is on).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -167,5 +167,23 @@ TEST(ScaleParseLine, SurvivesRandomAndMutatedBytes) {
   EXPECT_GT(accepted, 100);  // the mutations keep some lines valid: the loop exercised both paths
 }
 
+// Found by fuzz/scale_line_fuzz: a back-reference like \6666666666666666666 made libstdc++'s regex
+// compiler overflow a signed long (undefined behaviour); huge repeat counts blow up its NFA.
+TEST(ScaleLineFormat, RejectsRepeatCountsAndBackReferencesAbove999) {
+  for (const char* spec : {R"(regex:(?<value>[0-9]+)\6666666666666666666)", "regex:(?<value>[0-9]{1,99999999})",
+                           "regex:(?<value>[0-9]{10000})", R"(regex:(?<value>[0-9]+)\1000)"}) {
+    auto f = LineFormat::FromSpec(spec);
+    ASSERT_FALSE(f.ok()) << spec;
+    EXPECT_EQ(f.status().code(), core::Code::kInvalidArgument) << spec;
+    EXPECT_NE(f.status().message().find("too large"), std::string::npos) << f.status().message();
+  }
+  // Ordinary numbers stay fine: in repeats, back-references, classes and literals.
+  for (const char* spec : {R"(regex:(?<value>[0-9]{1,999})\s*(?<unit>kg)?)", R"(regex:(a)\1(?<value>[0-9]+))",
+                           "regex:W123456789 (?<value>[0-9]+)", R"(regex:[\d{12345}](?<value>[0-9]+))"}) {
+    EXPECT_TRUE(LineFormat::FromSpec(spec).ok()) << spec << ": " << LineFormat::FromSpec(spec).status().message();
+  }
+  EXPECT_DOUBLE_EQ(MustParse("W123456789 56.5", LineFormat::FromSpec("regex:W123456789 (?<value>[0-9.]+)").value()).kg, 56.5);
+}
+
 }  // namespace
 }  // namespace pw::scale
