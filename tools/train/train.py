@@ -71,6 +71,8 @@ def parse_args():
     p.add_argument("--schedule", choices=("steps", "time"), default="steps",
                    help="steps: cosine over epochs (reproducible); time: cosine over --max-minutes or "
                         "the epochs, whichever ends first (fits a busy machine; not step-reproducible)")
+    p.add_argument("--init-weights", help="start from these weights (a .pt state dict or .ckpt.pt) instead of "
+                   "random ones: fine-tune a model on more scenes; its JSON record is kept under 'initialised_from'")
     p.add_argument("--from-checkpoint", help="skip training: evaluate and export this checkpoint")
     return p.parse_args()
 
@@ -213,6 +215,19 @@ def main():
     data, val, data_record = datasets(args, hw)
     data_seconds = round(time.time() - t0, 1)
     log = []
+    initialised_from = None
+    if args.init_weights:
+        state = torch.load(args.init_weights)
+        model.load_state_dict(state.get("model", state) if isinstance(state, dict) and "model" in state else state)
+        initialised_from = {"weights": args.init_weights}
+        card = os.path.splitext(args.init_weights.replace(".ckpt.pt", ".pt"))[0]
+        for candidate in (args.out + ".json", card + ".json"):
+            if os.path.exists(candidate):
+                with open(candidate) as f:
+                    previous = json.load(f)
+                initialised_from["record"] = {k: previous.get(k) for k in (
+                    "settings", "data", "images_seen", "steps", "train_seconds", "metrics_heldout_opencv")}
+                break
     if args.from_checkpoint:
         state = torch.load(args.from_checkpoint)
         model.load_state_dict(state["model"])
@@ -240,6 +255,7 @@ def main():
     metrics_cv = evaluate_onnx(args.out + ".onnx", val, threads=1)
     record = {"settings": vars(args), "parameters": count_parameters(model), "input_hw": list(hw),
               "data": data_record, "data_seconds": data_seconds, **run,
+              **({"initialised_from": initialised_from} if initialised_from else {}),
               "metrics_heldout_torch": metrics_torch, "metrics_heldout_opencv": metrics_cv,
               "opencv_max_abs_diff": opencv_diff, "log": log, "torch": torch.__version__,
               "onnx_bytes": os.path.getsize(args.out + ".onnx")}
