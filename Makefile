@@ -2,6 +2,7 @@
 #   make run     install what is missing, build (Release), start the server on 0.0.0.0:8000
 #   make test    install what is missing, build, run every test (Release: all; ASan/UBSan: unit)
 #   make bench   run the benchmarks in bench/ (see bench/README.md)
+#   make fuzz    build the libFuzzer targets (clang) and run each FUZZ_SECONDS (default 20) over its corpus
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 RELEASE := build/release
@@ -12,7 +13,7 @@ CMAKE_FLAGS := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: run test build build-asan bootstrap bench clean unit
+.PHONY: run test build build-asan bootstrap bench clean unit fuzz
 
 bootstrap:
 	@scripts/bootstrap
@@ -48,6 +49,10 @@ test: build build-asan
 	cd $(RELEASE) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit --timeout 900
+	scripts/fuzz
+
+fuzz: bootstrap
+	scripts/fuzz
 
 unit: build
 	cd $(RELEASE) && ctest --output-on-failure -j $(JOBS) -L unit

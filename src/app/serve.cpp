@@ -9,6 +9,9 @@
 #include <thread>
 
 #include "app/commands.h"
+#include "auth/auth_service.h"
+#include "server/api_auth.h"
+#include "server/auth_gate.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/thread_pool.h"
@@ -27,10 +30,14 @@
 #include "weighing/capture_station.h"
 #include "weighing/journal_service.h"
 #include "app/evidence.h"
+#include "app/rate_limits.h"
 #include "infer/engine.h"
 #include "live/camera_manager.h"
+#include "live/recording_repair.h"
 #include "server/api_cameras.h"
 #include "server/api_whep.h"
+#include "server/api_live_hls.h"
+#include "live/live_hls.h"
 #include "webrtc/camera_manager_source.h"
 #include "webrtc/whep_server.h"
 #include "server/http_server.h"
@@ -69,6 +76,12 @@ core::Result<scale::ScaleOptions> ScaleOptionsFrom(const core::Config& config) {
   o.stall_seconds = config.scale_stall_seconds;
   PW_RETURN_IF_ERROR(check("SCALE_STABLE_SECONDS/SCALE_STALL_SECONDS", "…"));
   return o;
+}
+
+// A finished camera recording goes into the video library (on a recorder's or the work thread).
+void RegisterRecording(library::VideoLibrary& library, const std::filesystem::path& path) {
+  auto r = library.RegisterFile(path);
+  if (!r.ok()) spdlog::error("recordings: {} could not be registered: {}", path.string(), r.status().message());
 }
 
 // Publishes the server's own state on the "server" topic every 2 s (coalesced per client).
@@ -114,6 +127,32 @@ int Serve(const ServeArgs& args) {
                 (*store)->backend() + " " + (*store)->location() + " schema v" +
                     std::to_string((*store)->schema_version()));
   core::Timeline::Get().Mark("store opened");
+  // Users, sessions and API tokens. Their few writes on the request path go to the work pool
+  // once it exists (declared after the service, so it is joined before the service goes).
+  std::atomic<core::ThreadPool*> auth_writes{nullptr};
+  auth::AuthOptions auth_options;
+  auth_options.session_ttl = std::chrono::milliseconds(static_cast<int64_t>(config.session_ttl_hours * 3600e3));
+  auth_options.defer = [&auth_writes](std::function<void()> write) {
+    core::ThreadPool* pool = auth_writes.load();
+    if (pool == nullptr || !pool->Submit(write)) write();
+  };
+  auto auth_service = auth::AuthService::Open((*store)->location(), auth_options);
+  if (!auth_service.ok()) {
+    std::cerr << "pigweight: cannot open the user database: " << auth_service.status().message() << "\n";
+    return 2;
+  }
+  if (!config.auth) {
+    spdlog::warn("AUTH is off: anyone who can reach this server can change and delete everything "
+                 "(set AUTH=on; it is on unless switched off)");
+  } else if (auto admin = (*auth_service)->EnsureAdmin(config.admin_password); !admin.ok()) {
+    std::cerr << "pigweight: cannot create the first admin: " << admin.status().message() << "\n";
+    return 2;
+  } else if (*admin) {
+    spdlog::warn("FIRST START: created user 'admin' with password {} -- sign in and change it; "
+                 "it is not shown again (or set ADMIN_PASSWORD before the first start)", **admin);
+  }
+  server::AuthGate auth_gate({config.auth, server::ParseOriginList(config.cors_origins), config.cookie_secure},
+                             **auth_service);
 
   server::Metrics metrics;
   server::WsHub hub(metrics, {config.ws_queue_limit, 8u << 20});
@@ -149,7 +188,7 @@ int Serve(const ServeArgs& args) {
                                   hub.Publish("video:" + id, event.dump(), type == "thumbnails" ? "thumbs:" + id : "");
                                 });
   library::Uploads uploads(config.data_dir / "uploads", config.max_upload_bytes, library,
-                           config.min_free_disk_mb << 20);
+                           config.min_free_disk_mb << 20, static_cast<std::size_t>(config.max_active_uploads));
   library::FrameCounter frame_counter(library, engine, static_cast<float>(config.count_threshold));
   library::IndexerOptions index_options;
   index_options.sample_fps = config.index_fps;
@@ -215,6 +254,11 @@ int Serve(const ServeArgs& args) {
   camera_options.defaults.count.counting.consensus.stable_seconds = config.stable_seconds;
   camera_options.defaults.mjpeg.fps = config.mjpeg_fps;
   camera_options.defaults.jpeg_quality = config.jpeg_quality;
+  camera_options.cam_record = config.cam_record;
+  camera_options.record_segment_seconds = config.record_segment_seconds;
+  camera_options.defaults.record.dir = config.data_dir / "recordings";
+  camera_options.defaults.record.min_free_bytes = config.min_free_disk_mb << 20;
+  camera_options.defaults.record.on_segment = [&library](const std::filesystem::path& p) { RegisterRecording(library, p); };
   std::atomic<webrtc::WhepServer*> whep_meta{nullptr};  // set while WebRTC viewers can get metadata
   live::CameraManager cameras(camera_options, &engine,
                               [&hub, &station, &whep_meta](const std::string& topic, const nlohmann::json& m) {
@@ -241,6 +285,9 @@ int Serve(const ServeArgs& args) {
     from = comma + 1;
   }
   webrtc::WhepServer whep(whep_options, whep_source);
+  // Live LL-HLS: one remuxer per watched camera, started by the first playlist request.
+  live::CameraManagerHlsSource live_hls_source(cameras);
+  live::LiveHls live_hls(live::LiveHlsOptions{}, live_hls_source);
   weighing::WeighingOptions weighing_options;
   weighing_options.default_station = config.station;
   weighing_options.limits.min_total_kg = config.weight_min_kg;
@@ -255,6 +302,9 @@ int Serve(const ServeArgs& args) {
   server::HttpServer http(server::ServerLimits::FromConfig(config), router, static_files.get(), metrics, hub);
   // Blocking work (probing, remuxing, decoding) never runs on the network threads.
   core::ThreadPool work("pw-work", static_cast<std::size_t>(config.work_threads), 1024);
+  auth_writes = &work;
+  http.SetAuthorizer(&auth_gate);
+  server::AddAuthRoutes(router, {**auth_service, auth_gate, work});
   server::AddSystemRoutes(router, {config, readiness, metrics, hub, http.io()});
   server::AddVideoRoutes(router, {library, uploads, work, hub});
   server::AddCountRoutes(router, frame_counter, work);
@@ -262,6 +312,7 @@ int Serve(const ServeArgs& args) {
   server::AddWeighingRoutes(router, weighings, work);
   server::AddCameraRoutes(router, cameras, work);
   server::AddWhepRoutes(router, whep, work);
+  server::AddLiveHlsRoutes(router, live_hls);
   on_proposal = [&hub, &work, &weighings](const nlohmann::json& p) {
     spdlog::info("auto-capture: {} animals and {} kg stable on {}: {}", p["count"].dump(), p["total_kg"].dump(),
                  p["camera"].get<std::string>(), p.value("mode", "") == "save" ? "saving" : "weighing_proposal sent");
@@ -281,6 +332,12 @@ int Serve(const ServeArgs& args) {
     }
   };
 
+  // After every route is registered: the per-client limits on the expensive ones.
+  auto rate_limits = InstallRateLimits(router, config, metrics);
+  if (!rate_limits.ok()) {
+    std::cerr << "pigweight: " << rate_limits.status().message() << "\n";
+    return 2;
+  }
   if (auto st = http.Listen(config.host, config.port); !st.ok()) {
     std::cerr << "pigweight: " << st.message() << "\n";
     return 1;
@@ -295,6 +352,14 @@ int Serve(const ServeArgs& args) {
     spdlog::warn("webrtc: {} (live view falls back to MJPEG)", st.message());
   } else {
     whep_meta = &whep;
+  }
+  // Segments a crash left as .part are cut to their last complete fragment before recorders start.
+  if (auto recovered = live::RecoverRecordings(config.data_dir / "recordings"); !recovered.empty()) {
+    if (!work.Submit([&library, recovered] {
+          for (const auto& p : recovered) RegisterRecording(library, p);
+        })) {
+      spdlog::error("recordings: the work queue is full; recovered recordings are not registered");
+    }
   }
   if (auto st = cameras.Load(); !st.ok()) {
     spdlog::error("cameras: {}", st.message());  // the server still runs; the API can fix the list
@@ -334,6 +399,7 @@ int Serve(const ServeArgs& args) {
   whep_meta = nullptr;
   cameras.StopAll();
   whep.Stop();
+  live_hls.Stop();
   if (scale) scale->Stop();
   indexer.Stop();
   spdlog::info("pigweight stopped");

@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/rate.h"
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
@@ -149,11 +150,30 @@ Status CheckLogLevel(const std::string& v) {
   return Status::Ok();
 }
 
+Status CheckRate(const std::string& v) {
+  auto r = ParseRate(v);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 Status CheckCaptureMode(const std::string& v) {
   if (v != "off" && v != "confirm" && v != "save") {
     return Status::InvalidArgument("expected off, confirm (the operator confirms each proposal) or save");
   }
   return Status::Ok();
+}
+
+Status CheckCookieSecure(const std::string& v) {
+  if (v != "auto" && v != "on" && v != "off") {
+    return Status::InvalidArgument("expected auto (Secure behind an HTTPS proxy that sends X-Forwarded-Proto), on or off");
+  }
+  return Status::Ok();
+}
+
+// A text setting whose value is never printed (logs, /api/config, --help).
+Setting Secret(std::string key, std::string env, std::string Config::*field, std::string help) {
+  Setting s = Text(std::move(key), std::move(env), field, std::move(help));
+  s.get = [field](const Config& c) { return (c.*field).empty() ? std::string() : std::string("***"); };
+  return s;
 }
 
 const std::vector<Setting>& Table() {
@@ -177,8 +197,17 @@ const std::vector<Setting>& Table() {
         Real("ws_ping_s", "WS_PING", &Config::ws_ping_s, 1, 3600, "WebSocket keep-alive ping interval, seconds (dead peers are dropped after 2 missed)"),
         Boolean("debug_routes", "DEBUG_ROUTES", &Config::debug_routes, "Enable test-only /debug routes that generate load (never on a farm)"),
         Integer("work_threads", "WORK_THREADS", &Config::work_threads, 1, 64, "Threads for blocking work (probing, remuxing, decoding frames)"),
+        Boolean("auth", "AUTH", &Config::auth, "Require sign-in (users, sessions, API tokens); off lets anyone do anything and is logged as a warning at every start"),
+        Secret("admin_password", "ADMIN_PASSWORD", &Config::admin_password, "Password of the first admin, created while no user exists (unset: a random one is printed once in the log)"),
+        Real("session_ttl_hours", "SESSION_TTL_HOURS", &Config::session_ttl_hours, 0.0001, 8760, "Hours a browser session stays valid without use (each use extends it)"),
+        Text("cors_origins", "CORS_ORIGINS", &Config::cors_origins, "Other web origins allowed to call the API with credentials, comma separated, e.g. https://scada.farm:8443 (empty: same origin only)"),
+        Text("cookie_secure", "COOKIE_SECURE", &Config::cookie_secure, "Secure flag of the session cookie: auto (when the proxy sends X-Forwarded-Proto: https), on or off", CheckCookieSecure),
         Integer("max_upload_bytes", "MAX_UPLOAD_BYTES", &Config::max_upload_bytes, 1, 1LL << 50, "Largest video upload, bytes (413 beyond)"),
-        Integer("min_free_disk_mb", "MIN_FREE_DISK_MB", &Config::min_free_disk_mb, 0, 1LL << 40, "Uploads are refused (507) rather than leave less free disk space than this, MiB (0: no floor)"),
+        Integer("min_free_disk_mb", "MIN_FREE_DISK_MB", &Config::min_free_disk_mb, 0, 1LL << 40, "Uploads are refused (507) and camera recordings stop rather than leave less free disk space than this, MiB (0: no floor)"),
+        Integer("max_active_uploads", "MAX_ACTIVE_UPLOADS", &Config::max_active_uploads, 1, 1024, "Uploads receiving data at the same time; more get 503 with Retry-After"),
+        Text("rate_limit_frames", "RATE_LIMIT_FRAMES", &Config::rate_limit_frames, "Per-client limit on decoded frames, count_at_time and snapshots (e.g. 60/s, 600/min; off: none); over it: 429 with Retry-After", CheckRate),
+        Text("rate_limit_uploads", "RATE_LIMIT_UPLOADS", &Config::rate_limit_uploads, "Per-client limit on upload requests and file registrations (e.g. 120/min; off: none)", CheckRate),
+        Text("rate_limit_whep", "RATE_LIMIT_WHEP", &Config::rate_limit_whep, "Per-client limit on new WebRTC sessions (e.g. 30/min; off: none)", CheckRate),
         Integer("segment_cache_mb", "SEGMENT_CACHE_MB", &Config::segment_cache_mb, 0, 1 << 20, "Memory for cached HLS segments, MiB"),
         Boolean("preload_model", "PRELOAD_MODEL", &Config::preload_model, "Load the model in the background right after start (else on first use)"),
         Path("model_path", "MODEL_PATH", &Config::model_path, "Ultralytics ONNX model (detect or segment export)", true),
@@ -211,6 +240,8 @@ const std::vector<Setting>& Table() {
         Text("auto_capture_camera", "AUTO_CAPTURE_CAMERA", &Config::auto_capture_camera, "Camera whose count goes with the scale for automatic weighings"),
         Boolean("auto_start_cam", "AUTO_START_CAM", &Config::auto_start_cam, "Start the configured cameras at boot"),
         Text("cam_url", "CAM_URL", &Config::cam_url, "RTSP URL of the single camera 'cam1' (shortcut for one station)"),
+        Text("cam_record", "CAM_RECORD", &Config::cam_record, "When camera 'cam1' records into the video library: local-time windows like 09:00-10:00,17:00-17:30, or always (empty: only when started by hand)"),
+        Integer("record_segment_seconds", "RECORD_SEGMENT_SECONDS", &Config::record_segment_seconds, 1, 6 * 3600, "Length of each recording file, seconds (cut at the next keyframe; cam1 and new API cameras)"),
         Real("fps", "FPS", &Config::fps, 0.1, 120, "Live inference rate per camera, frames per second"),
         Integer("frame_skip", "FRAME_SKIP", &Config::frame_skip, 0, 1000, "Decoded frames skipped between live inferences"),
         Integer("jpeg_quality", "JPEG_QUALITY", &Config::jpeg_quality, 1, 100, "JPEG quality for snapshots, frames and MJPEG, 1..100"),

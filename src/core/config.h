@@ -43,10 +43,20 @@ struct Config {
   double ws_ping_s = 15;
   bool debug_routes = false;
   int work_threads = 4;
+  // --- authentication
+  bool auth = true;                   // off: everyone is admin (logged as a warning at every start)
+  std::string admin_password;         // the first admin's password (used only while no user exists)
+  double session_ttl_hours = 12;      // a session ends after this long unused (sliding)
+  std::string cors_origins;           // comma list of other origins allowed to call the API
+  std::string cookie_secure = "auto"; // auto (X-Forwarded-Proto: https) | on | off
   // --- video library
   std::uint64_t max_upload_bytes = 64ULL << 30;
   std::size_t segment_cache_mb = 256;
   std::uint64_t min_free_disk_mb = 1024;
+  int max_active_uploads = 4;           // uploads receiving at the same time; more get 503
+  std::string rate_limit_frames = "60/s";   // per client: frame, count-at-time and snapshot requests
+  std::string rate_limit_uploads = "120/min";  // per client: upload creations/appends and file registrations
+  std::string rate_limit_whep = "30/min";   // per client: WebRTC session offers
   // --- model and counting
   bool preload_model = true;
   std::filesystem::path model_path = std::filesystem::path(PW_SOURCE_DIR) / "models" / "pigweight-demo.onnx";
@@ -83,6 +93,8 @@ struct Config {
   // --- live camera
   bool auto_start_cam = false;
   std::string cam_url;
+  std::string cam_record;               // cam1's recording windows: "09:00-10:00,17:00-17:30", "always", "" (off)
+  int record_segment_seconds = 300;     // recording file length (cut at the next keyframe)
   double fps = 5;
   int frame_skip = 0;
   int jpeg_quality = 80;

@@ -23,12 +23,17 @@ Camera::Camera(CameraSpec spec, const CameraDefaults& defaults, infer::Engine* e
   MjpegOptions mjpeg = defaults.mjpeg;
   mjpeg.quality = defaults.jpeg_quality;
   mjpeg_ = MjpegFeed::Create(slot_, mjpeg);
+  if (!defaults.record.dir.empty()) {
+    recorder_ = std::make_shared<Recorder>(spec_.id, spec_.record, defaults.record);
+    ingest_->AddSubscriber(recorder_);
+  }
 }
 
 Camera::~Camera() { Shutdown(); }
 
 void Camera::Start() {
   std::lock_guard lock(lifecycle_mu_);
+  if (recorder_) recorder_->Start();
   ingest_->Start();
   counter_->Start();
   running_ = true;
@@ -38,6 +43,7 @@ void Camera::Stop() {
   std::lock_guard lock(lifecycle_mu_);
   counter_->Stop();
   ingest_->Stop();
+  if (recorder_) recorder_->Stop();  // after the ingest: the segment in progress is finished
   running_ = false;
 }
 
@@ -94,7 +100,57 @@ nlohmann::json Camera::ToJson() const {
   j["counting"] = {{"submitted", cs.submitted}, {"completed", cs.completed}, {"failed", cs.failed},
                    {"busy", cs.busy}, {"unavailable", cs.unavailable}, {"latency_ms", cs.last_latency_ms}};
   j["mjpeg_viewers"] = mjpeg_->viewers();
+  j["recording"] = recorder_ ? recorder_->ToJson() : nlohmann::json(nullptr);
+  j["browser_video"] = BrowserVideoJson();
   return j;
+}
+
+core::Result<nlohmann::json> Camera::SetRecording(const std::string& action) {
+  if (!recorder_) return core::Status::Unavailable("recording is not available on this server");
+  PW_RETURN_IF_ERROR(recorder_->SetOverride(action));
+  return ToJson();
+}
+
+std::optional<RecorderStats> Camera::recording_stats() const {
+  if (!recorder_) return std::nullopt;
+  return recorder_->Stats();
+}
+
+core::Status Camera::AddBrowserVideoSubscriber(std::shared_ptr<PacketSubscriber> subscriber) {
+  std::lock_guard lock(browser_mu_);
+  if (browser_ && browser_->path() == VideoPath::kUnsupported) {
+    return core::Status::Unprocessable("camera " + spec_.id + ": " + browser_->unsupported_reason());
+  }
+  if (!browser_) {
+    browser_ = std::make_shared<BrowserVideo>(spec_.id);
+    ingest_->AddSubscriber(browser_);
+  }
+  browser_->AddSubscriber(std::move(subscriber));
+  return core::Status::Ok();
+}
+
+void Camera::RemoveBrowserVideoSubscriber(const PacketSubscriber* subscriber) {
+  std::shared_ptr<BrowserVideo> unused;
+  {
+    std::lock_guard lock(browser_mu_);
+    if (!browser_ || !browser_->RemoveSubscriber(subscriber) || browser_->subscriber_count() > 0) return;
+    ingest_->RemoveSubscriber(browser_.get());
+    unused = std::move(browser_);
+  }
+  unused->Stop();  // the last viewer left: the transcoder (if any) stops now
+}
+
+std::optional<TranscodeStats> Camera::transcode_stats() const {
+  std::lock_guard lock(browser_mu_);
+  auto transcoder = browser_ ? browser_->transcoder() : nullptr;
+  if (!transcoder) return std::nullopt;
+  return transcoder->Stats();
+}
+
+nlohmann::json Camera::BrowserVideoJson() const {
+  std::lock_guard lock(browser_mu_);
+  if (!browser_) return {{"video_path", "idle"}, {"subscribers", 0}, {"reason", ""}, {"transcode", nullptr}};
+  return browser_->ToJson();
 }
 
 }  // namespace pw::live

@@ -13,10 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "live/browser_video.h"
 #include "live/camera_spec.h"
 #include "live/latest_frame.h"
 #include "live/live_counter.h"
 #include "live/mjpeg_feed.h"
+#include "live/recorder.h"
 #include "live/rtsp_ingest.h"
 
 namespace pw::live {
@@ -27,6 +29,7 @@ struct CameraDefaults {
   LiveCountOptions count;
   MjpegOptions mjpeg;
   int jpeg_quality = 80;
+  RecorderOptions record;    // recording on the camera's schedule (dir empty: off)
 };
 
 struct Snapshot {
@@ -58,7 +61,26 @@ class Camera {
   const MjpegFeed& mjpeg() const { return *mjpeg_; }
   RtspIngest& ingest() { return *ingest_; }
 
-  // PublicJson(spec) + {"running","ingest":{...},"count":{...}|null,"counting":{...},"mjpeg_viewers"}.
+  // Browser video for WebRTC (H.264 without B-frames, see browser_video.h): the camera's packets
+  // as they are when its H.264 has no B-frames, otherwise from ONE transcoder shared by every
+  // subscriber — created with the first subscriber, stopped when the last one leaves.
+  // kUnprocessable (with the reason) when this camera's video cannot be made browser-ready.
+  core::Status AddBrowserVideoSubscriber(std::shared_ptr<PacketSubscriber> subscriber);
+  void RemoveBrowserVideoSubscriber(const PacketSubscriber* subscriber);
+  // {"video_path":"idle"|"probing"|"forward"|"transcode"|"unsupported","subscribers","reason","transcode"};
+  // also ToJson()["browser_video"].
+  nlohmann::json BrowserVideoJson() const;
+  // The browser video's transcoder's figures; nullopt when it is not re-encoded (or not watched).
+  std::optional<TranscodeStats> transcode_stats() const;
+
+  // Manual recording override ("start"|"stop", see recorder.h): the camera's JSON, or
+  // kInvalidArgument (action), kUnavailable (recording is off on this server).
+  core::Result<nlohmann::json> SetRecording(const std::string& action);
+  // Null when recording is off on this server.
+  std::optional<RecorderStats> recording_stats() const;
+
+  // PublicJson(spec) + {"running","ingest":{...},"count":{...}|null,"counting":{...},"mjpeg_viewers",
+  // "recording":{...}|null}.
   nlohmann::json ToJson() const;
 
  private:
@@ -69,8 +91,11 @@ class Camera {
   std::unique_ptr<RtspIngest> ingest_;
   std::unique_ptr<LiveCounter> counter_;
   std::shared_ptr<MjpegFeed> mjpeg_;
+  std::shared_ptr<Recorder> recorder_;  // subscribed to the ingest; null when recording is off
   std::mutex lifecycle_mu_;         // serialises Start/Stop (Stop may take about a second)
   std::atomic<bool> running_{false};  // read by ToJson without waiting for a Stop in progress
+  mutable std::mutex browser_mu_;       // browser_
+  std::shared_ptr<BrowserVideo> browser_;  // subscribed to the ingest while it has subscribers
 };
 
 }  // namespace pw::live

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "live/camera_file.h"
+#include "live/schedule.h"
 
 namespace pw::live {
 
@@ -28,6 +29,11 @@ Status CameraManager::Load() {
     cam1.transport = options_.cam_transport;
     cam1.from_config = true;
     PW_RETURN_IF_ERROR(ValidateUrl(cam1.url).WithContext("CAM_URL"));
+    auto record = RecordSchedule::ParseList(options_.cam_record);
+    if (!record.ok()) return record.status().WithContext("CAM_RECORD");
+    cam1.record.schedule = record->windows();
+    cam1.record.segment_seconds = options_.record_segment_seconds;
+    PW_RETURN_IF_ERROR(ValidateRecord(cam1.record).WithContext("RECORD_SEGMENT_SECONDS"));
     specs.push_back(cam1);
   }
   auto stored = LoadCameraFile(options_.cameras_file);
@@ -106,6 +112,7 @@ core::Result<nlohmann::json> CameraManager::Add(const nlohmann::json& body) {
   std::lock_guard edit(edit_mu_);
   CameraSpec spec;
   spec.transport = options_.cam_transport;
+  spec.record.segment_seconds = options_.record_segment_seconds;
   {
     std::lock_guard lock(mu_);
     spec.id = NextId();
@@ -191,9 +198,14 @@ void CameraManager::RenderMetrics(std::string& out) const {
     std::string id;
     IngestStats s;
     std::size_t viewers;
+    RecorderStats rec;
+    std::optional<TranscodeStats> tx;  // while the browser video is re-encoded
   };
   std::vector<Row> rows;
-  for (const auto& c : all) rows.push_back({c->spec().id, c->ingest_stats(), c->mjpeg().viewers()});
+  for (const auto& c : all) {
+    rows.push_back({c->spec().id, c->ingest_stats(), c->mjpeg().viewers(), c->recording_stats().value_or(RecorderStats{}),
+                    c->transcode_stats()});
+  }
   auto family = [&](const char* name, const char* type, const char* help, auto value) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& r : rows) out += std::string(name) + "{camera=\"" + r.id + "\"} " + std::to_string(value(r)) + "\n";
@@ -209,6 +221,25 @@ void CameraManager::RenderMetrics(std::string& out) const {
   family("pigweight_camera_stalls_total", "counter", "streams lost to the packet watchdog", [](const Row& r) { return r.s.stalls; });
   family("pigweight_camera_frames_total", "counter", "decoded frames", [](const Row& r) { return r.s.frames; });
   family("pigweight_camera_mjpeg_viewers", "gauge", "MJPEG viewers", [](const Row& r) { return r.viewers; });
+  family("pigweight_camera_recording", "gauge", "1 while a recording segment is being written",
+         [](const Row& r) { return r.rec.active ? 1 : 0; });
+  family("pigweight_camera_recording_segments_total", "counter", "recording segments finished",
+         [](const Row& r) { return r.rec.segments_written; });
+  family("pigweight_camera_recording_bytes_total", "counter", "bytes of video and audio recorded",
+         [](const Row& r) { return r.rec.bytes_written; });
+  family("pigweight_camera_recording_dropped_packets_total", "counter",
+         "packets not recorded (queue overflow or unusable timestamps)", [](const Row& r) { return r.rec.dropped_packets; });
+  family("pigweight_camera_recording_errors_total", "counter", "recording errors (disk floor, write failures)",
+         [](const Row& r) { return r.rec.errors; });
+  family("pigweight_camera_transcoding", "gauge", "1 while the browser (WebRTC) video is re-encoded (B-frames, H.265)",
+         [](const Row& r) { return r.tx ? 1 : 0; });
+  family("pigweight_camera_transcode_fps", "gauge", "frames re-encoded per second for browsers",
+         [](const Row& r) { return r.tx ? r.tx->fps : 0.0; });
+  family("pigweight_camera_transcode_cpu_percent", "gauge", "CPU of the camera's transcoder (100 = one core)",
+         [](const Row& r) { return r.tx ? r.tx->cpu_percent : 0.0; });
+  family("pigweight_camera_transcode_dropped_packets_total", "counter",
+         "packets the running transcoder skipped (behind the camera: up to the next keyframe)",
+         [](const Row& r) { return r.tx ? r.tx->packets_dropped : 0; });
 }
 
 }  // namespace pw::live

@@ -27,6 +27,8 @@ struct CameraManagerOptions {
   std::string cam_url;                 // CAM_URL: camera "cam1" (empty: none)
   Transport cam_transport = Transport::kTcp;  // RTSP_TRANSPORT for cam1 and the API default
   bool auto_start = false;             // AUTO_START_CAM
+  std::string cam_record;              // CAM_RECORD: cam1's schedule ("09:00-10:00,...", "always", "")
+  int record_segment_seconds = 300;    // RECORD_SEGMENT_SECONDS: cam1's and new API cameras' default
   CameraDefaults defaults;
 };
 
