@@ -38,13 +38,15 @@ test('the page loads and runs in Firefox ESR', async (t) => {
       server.url(`/#/video/${id}`)], { env: { ...process.env, MOZ_HEADLESS: '1' }, timeout: 120000, encoding: 'utf8' });
     assert.ok(existsSync(shot), `no screenshot: ${r.stderr}`);
     assert.deepEqual(pngSize(shot), { width: 1280, height: 800 });
-    // Both are asked for by app.js as it starts: the page's ES modules ran. (The server flushes its
-    // log every second: wait for the lines rather than read once.)
+    // The module graph was loaded and its first module ran and called the API (auth.js asks
+    // /api/me before the rest starts; Firefox's one-shot screenshot mode may quit before the app's
+    // own calls, which wait for that answer). The server flushes its log every second: wait for
+    // the lines rather than read once.
     const seen = (p) => server.log().includes(`"GET ${p}"`);
-    for (let i = 0; i < 100 && !(seen('/js/player.js') && seen('/api/cameras')); i += 1) {
+    for (let i = 0; i < 100 && !(seen('/js/player.js') && seen('/api/me')); i += 1) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    for (const p of ['/js/player.js', '/js/journal.js', '/api/cameras']) {
+    for (const p of ['/js/player.js', '/js/journal.js', '/api/me']) {
       assert.ok(seen(p), `Firefox did not request ${p}:\n${server.log().slice(-3000)}`);
     }
   } finally {
