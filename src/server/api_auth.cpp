@@ -53,7 +53,7 @@ void AddSessionRoutes(Router& router, AuthRoutesContext ctx) {
     if (!user.ok() || !password.ok() || !*user || !*password) {
       return Response::Error(core::Status::InvalidArgument("send {\"user\": ..., \"password\": ...}"));
     }
-    auto login = ctx.service.SignIn(**user, **password, AuthGate::ClientAddress(req));
+    auto login = ctx.service.SignIn(**user, **password, req.client_address());
     using Outcome = auth::AuthService::Login::Outcome;
     if (login.outcome == Outcome::kLimited) {
       Response r = Response::Error(http::status::too_many_requests, "rate_limited",

@@ -9,7 +9,7 @@ Response CountAt(library::FrameCounter& counter, const Request& req, const std::
   auto t = req.QueryNumber("t");
   if (!t) return Response::Error(core::Status::InvalidArgument("t must be a time in seconds, e.g. t=12.5"));
   library::FrameCounter::Query query;
-  query.client = req.Query("client").value_or(req.remote.substr(0, req.remote.rfind(':')));
+  query.client = req.Query("client").value_or(req.client_address());
   query.exact = req.Query("exact").value_or("0") == "1";
   auto count = counter.CountAt(id, *t, query);
   if (!count.ok()) return Response::Error(count.status());

@@ -218,7 +218,7 @@ void AddVideoRoutes(Router& router, VideoRoutesContext ctx) {
       width = static_cast<int>(*v);
     }
     // Scrubbing: a newer request from the same client cancels the older one.
-    std::string client = req.Query("client").value_or(req.remote.substr(0, req.remote.rfind(':')));
+    std::string client = req.Query("client").value_or(req.client_address());
     auto frame = lib.FrameJpeg(req.params.at("id"), *t, width, client);
     if (!frame.ok()) return Response::Error(frame.status());
     Response r;

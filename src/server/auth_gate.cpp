@@ -74,11 +74,6 @@ std::string AuthGate::SessionIdOf(const Request& req) {
   return {};
 }
 
-std::string AuthGate::ClientAddress(const Request& req) {
-  auto colon = req.remote.rfind(':');
-  return colon == std::string::npos ? req.remote : req.remote.substr(0, colon);
-}
-
 bool AuthGate::Listed(const std::string& origin) const {
   std::string o = Lower(origin);
   return std::find(options_.cors_origins.begin(), options_.cors_origins.end(), o) != options_.cors_origins.end();

@@ -50,8 +50,6 @@ class AuthGate final : public Authorizer {
 
   // The session id from the request's Cookie header, "" when none.
   static std::string SessionIdOf(const Request& req);
-  // The caller's IP address (the connection's peer, without the port).
-  static std::string ClientAddress(const Request& req);
 
  private:
   bool OriginAllowed(const Request& req) const;  // absent, same site, or listed

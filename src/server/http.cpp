@@ -11,6 +11,16 @@ std::optional<std::string> Request::Query(const std::string& name) const {
   return it->second;
 }
 
+std::string Request::client_address() const {
+  // `remote` is "address:port" as the server formats it ("::1:8000" for IPv6); "[::1]:8000" too.
+  if (!remote.empty() && remote.front() == '[') {
+    auto close = remote.find(']');
+    return close == std::string::npos ? remote : remote.substr(1, close - 1);
+  }
+  auto colon = remote.rfind(':');
+  return colon == std::string::npos ? remote : remote.substr(0, colon);
+}
+
 std::optional<double> Request::QueryNumber(const std::string& name) const {
   auto text = Query(name);
   if (!text || text->empty()) return std::nullopt;

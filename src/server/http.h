@@ -48,6 +48,8 @@ struct Request {
   std::optional<std::string> Query(const std::string& name) const;
   // A query parameter as a finite number ("12.5"); nullopt when absent, empty or not a number.
   std::optional<double> QueryNumber(const std::string& name) const;
+  // The peer's IP address without the port: the key for per-client limits and cancellation.
+  std::string client_address() const;
   const std::string& body() const { return msg.body(); }
 };
 using RequestPtr = std::shared_ptr<Request>;

@@ -5,16 +5,6 @@
 
 namespace pw::server {
 
-std::string ClientAddress(const std::string& remote) {
-  if (!remote.empty() && remote.front() == '[') {
-    auto close = remote.find(']');
-    return close == std::string::npos ? remote : remote.substr(1, close - 1);
-  }
-  auto colon = remote.rfind(':');
-  if (colon == std::string::npos || remote.find(':') != colon) return remote;  // no port, or bare IPv6
-  return remote.substr(0, colon);
-}
-
 RateLimiter::RateLimiter(std::string name, core::Rate rate, std::size_t max_clients)
     : name_(std::move(name)), rate_(rate), max_clients_(std::max<std::size_t>(1, max_clients)) {}
 
@@ -53,7 +43,7 @@ Response RateLimiter::TooMany(double retry_after_s) const {
 }
 
 std::optional<Response> RateLimiter::Check(const Request& req) {
-  if (auto wait = Take(ClientAddress(req.remote))) return TooMany(*wait);
+  if (auto wait = Take(req.client_address())) return TooMany(*wait);
   return std::nullopt;
 }
 

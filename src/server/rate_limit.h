@@ -53,7 +53,4 @@ class RateLimiter {
   std::uint64_t refused_ = 0;
 };
 
-// "127.0.0.1:51234" → "127.0.0.1"; "[::1]:8000" → "::1".
-std::string ClientAddress(const std::string& remote);
-
 }  // namespace pw::server
