@@ -6,7 +6,7 @@ namespace pw::live {
 
 void PacketFanout::Add(std::shared_ptr<PacketSubscriber> subscriber) {
   std::lock_guard lock(mu_);
-  entries_.push_back({std::move(subscriber), false});
+  entries_.push_back({std::move(subscriber), false, false});
 }
 
 bool PacketFanout::Remove(const PacketSubscriber* subscriber) {
@@ -25,15 +25,17 @@ bool PacketFanout::is_open() const {
 }
 
 std::vector<std::shared_ptr<PacketSubscriber>> PacketFanout::Snapshot(
-    std::vector<std::shared_ptr<PacketSubscriber>>* open) {
+    std::vector<std::shared_ptr<PacketSubscriber>>* open, bool keyframe) {
   std::vector<std::shared_ptr<PacketSubscriber>> all;
   std::lock_guard lock(mu_);
   for (auto& e : entries_) {
     if (!e.opened && open_) {
       e.opened = true;
+      e.keyed = false;
       open->push_back(e.subscriber);
     }
-    if (e.opened) all.push_back(e.subscriber);
+    if (e.opened && keyframe) e.keyed = true;
+    if (e.opened && e.keyed) all.push_back(e.subscriber);
   }
   return all;
 }
@@ -43,7 +45,7 @@ void PacketFanout::Open(std::vector<StreamInfo> streams) {
     std::lock_guard lock(mu_);
     streams_ = std::move(streams);
     open_ = true;
-    for (auto& e : entries_) e.opened = false;
+    for (auto& e : entries_) e.opened = e.keyed = false;
   }
   std::vector<std::shared_ptr<PacketSubscriber>> open;
   Snapshot(&open);
@@ -51,8 +53,11 @@ void PacketFanout::Open(std::vector<StreamInfo> streams) {
 }
 
 void PacketFanout::Packet(const StreamInfo& stream, const AVPacket& packet) {
+  // A subscriber's packets start at a video keyframe: one that joins mid-GOP (or mid-connection)
+  // waits for the next one (the transcoder forces it) instead of receiving undecodable frames.
+  const bool keyframe = stream.type == AVMEDIA_TYPE_VIDEO && (packet.flags & AV_PKT_FLAG_KEY) != 0;
   std::vector<std::shared_ptr<PacketSubscriber>> open;
-  auto all = Snapshot(&open);
+  auto all = Snapshot(&open, keyframe);
   for (const auto& s : open) s->OnOpen(streams_);
   for (const auto& s : all) s->OnPacket(stream, packet);
 }

@@ -1,6 +1,7 @@
 // PacketFanout: the subscriber list of a packet producer (a camera's transcoder, the browser video
 // of a camera) with the contract of packet_subscriber.h: every subscriber gets OnOpen(streams)
-// before its first packet — also one that joins mid-connection —, then OnPacket, then OnClose when
+// before its first packet — also one that joins mid-connection —, then OnPacket from its first
+// video keyframe on (earlier packets could not be decoded), then OnClose when
 // the connection ends (only if it was opened).
 //
 // Ownership: subscribers are held by strong reference until removed. After Remove returns, at most
@@ -36,9 +37,12 @@ class PacketFanout {
   struct Entry {
     std::shared_ptr<PacketSubscriber> subscriber;
     bool opened = false;
+    bool keyed = false;  // has had its first video keyframe in this connection
   };
   // Subscribers to call now; those not yet opened in this connection are marked and listed in `open`.
-  std::vector<std::shared_ptr<PacketSubscriber>> Snapshot(std::vector<std::shared_ptr<PacketSubscriber>>* open);
+  // Packets go only to subscribers that have had a video keyframe: `keyframe` says this one is.
+  std::vector<std::shared_ptr<PacketSubscriber>> Snapshot(std::vector<std::shared_ptr<PacketSubscriber>>* open,
+                                                          bool keyframe = false);
 
   mutable std::mutex mu_;
   std::vector<Entry> entries_;
