@@ -256,6 +256,14 @@ def main():
     m = re.search(r"WRK_JSON (\{.*\})", wrk_out)
     if m:
         wrk_json = json.loads(m.group(1))
+    engine = {}
+    if not crashed:
+        try:
+            st = http_json(f"{base}/debug/infer_status", timeout=10)
+            engine = {"counts": st.get("counts"), "queues": st.get("queues"),
+                      "throughput_fps": st.get("throughput_fps")}
+        except Exception as e:  # noqa: BLE001
+            engine = {"error": str(e)}
     server.send_signal(signal.SIGTERM)
     try:
         server.wait(timeout=30)
@@ -293,6 +301,7 @@ def main():
         "cpu_s": samples[-1]["cpu_s"] if samples else None,
         "wrk": wrk_json, "server_error_lines": len(errors), "server_error_examples": errors[:10],
         "long_video_bytes": os.path.getsize(long_video),
+        "index_percent_last": samples[-1].get("index_done") if samples else None, "engine": engine,
     }
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)

@@ -1,6 +1,7 @@
 #include "infer/engine.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 #include <opencv2/core/utility.hpp>
@@ -171,13 +172,33 @@ void Engine::TakeBatch(std::vector<Pending>* batch, std::vector<Pending>* expire
   // Share the queued work with the other workers instead of one worker taking it all.
   const auto share = (total + static_cast<std::size_t>(worker_count_) - 1) / static_cast<std::size_t>(worker_count_);
   const auto limit = std::clamp<std::size_t>(share, 1, static_cast<std::size_t>(std::max(1, options_.max_batch)));
-  for (auto& q : queues_) {
-    if (q.empty()) continue;
-    while (!q.empty() && batch->size() < limit) {
-      batch->push_back(std::move(q.front()));
-      q.pop_front();
+  // One priority per batch: the highest with work, unless a lower one has waited its turn.
+  std::optional<std::size_t> chosen;
+  for (std::size_t p = 0; p < kPriorityCount; ++p) {
+    if (!queues_[p].empty()) {
+      chosen = p;
+      break;
     }
-    break;  // one priority per batch
+  }
+  if (!chosen) return;
+  const auto after = static_cast<std::size_t>(std::max(0, options_.fair_share_after));
+  if (after > 0) {
+    const std::size_t first = *chosen;
+    for (std::size_t p = first + 1; p < kPriorityCount; ++p) {
+      if (!queues_[p].empty() && passed_over_[p] >= after && passed_over_[p] > passed_over_[*chosen]) {
+        chosen = p;
+      }
+    }
+    if (*chosen != first) fair_turns_[*chosen]++;
+  }
+  auto& q = queues_[*chosen];
+  while (!q.empty() && batch->size() < limit) {
+    batch->push_back(std::move(q.front()));
+    q.pop_front();
+  }
+  passed_over_[*chosen] = 0;
+  for (std::size_t p = 0; p < kPriorityCount; ++p) {
+    if (p != *chosen && !queues_[p].empty()) passed_over_[p] += batch->size();
   }
 }
 
@@ -312,6 +333,7 @@ EngineStatus Engine::Snapshot() const {
     s.backend = backend_name_;
     s.load_timings_ms = load_timings_;
     for (std::size_t p = 0; p < kPriorityCount; ++p) s.queue_depth[p] = queues_[p].size();
+    s.fair_turns = fair_turns_;
   }
   s.model_path = options_.model_path.string();
   s.workers = worker_count_;

@@ -12,6 +12,13 @@
 //   queue, which may then hold up to max_batch more than its quota): background work delays
 //   interactive work by one forward at most. A request whose deadline passes while
 //   queued is answered kTimedOut and never run.
+// - Strict priority would starve lower queues under sustained load (live counting plus a stream of
+//   interactive requests left background indexing at zero progress in the soak), so every queue has
+//   a minimum share: once a queue with waiting work has been passed over for `fair_share_after`
+//   frames of other priorities, the next batch is taken from it (the most passed-over first). That
+//   turn still yields after its first forward like any lower-priority batch, so it costs
+//   higher-priority work one forward at most, and a waiting queue gets at least one forward in
+//   every fair_share_after + 1.
 // - Each worker owns a Backend (its own cv::dnn::Net). A worker takes up to `max_batch` queued
 //   frames of one priority (fewer when other workers are idle), pre-processes them (letterbox),
 //   runs them through Backend::RunBatch (one device batch on a batching backend; one by one on
@@ -60,6 +67,9 @@ struct EngineOptions {
   int max_batch = 4;                       // BATCH
   // Queue bounds per priority (interactive, live, background); overflow → kBusy at once.
   std::array<std::size_t, kPriorityCount> queue_quota = {16, 32, 64};
+  // Minimum share: a queue with waiting work runs after at most this many frames of other
+  // priorities (≥ 1 forward in 5 under saturation by default); 0: strict priority.
+  int fair_share_after = 4;
   PostprocessOptions postprocess;          // CONF_THRESHOLD, TARGET_CLASS_IDS, NMS IoU
   BackendFactory backend_factory;          // empty: CreateOpenCvBackend
 };
@@ -136,6 +146,9 @@ class Engine {
   std::string backend_name_;
   std::vector<std::pair<std::string, double>> load_timings_;
   std::array<std::deque<Pending>, kPriorityCount> queues_;  // bounded by options_.queue_quota
+  // Frames of other priorities taken since this queue was last served while it had work waiting.
+  std::array<std::size_t, kPriorityCount> passed_over_{};
+  std::array<std::uint64_t, kPriorityCount> fair_turns_{};  // batches taken by the minimum share
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 

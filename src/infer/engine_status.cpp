@@ -26,7 +26,8 @@ nlohmann::json EngineStatus::ToJson() const {
   nlohmann::json queues = nlohmann::json::object();
   for (std::size_t p = 0; p < kPriorityCount; ++p) {
     queues[std::string(PriorityName(static_cast<Priority>(p)))] = {{"depth", queue_depth[p]},
-                                                                   {"quota", queue_quota[p]}};
+                                                                   {"quota", queue_quota[p]},
+                                                                   {"fair_turns", fair_turns[p]}};
   }
   nlohmann::json lat = nlohmann::json::object();
   for (const auto& [phase, s] : latency) {

@@ -37,6 +37,7 @@ struct EngineStatus {
   std::vector<std::pair<std::string, double>> load_timings_ms;  // import phases, then workers
   std::array<std::size_t, kPriorityCount> queue_depth{};
   std::array<std::size_t, kPriorityCount> queue_quota{};
+  std::array<std::uint64_t, kPriorityCount> fair_turns{};  // batches given by the minimum share
   std::uint64_t submitted = 0;
   std::uint64_t completed = 0;
   std::uint64_t rejected_busy = 0;       // dropped at once: queue full

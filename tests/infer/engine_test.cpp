@@ -177,6 +177,66 @@ TEST_F(InferEngineTest, InteractiveRequestCutsIntoABackgroundBatchBetweenFrames)
   EXPECT_EQ(order, (std::vector<std::string>{"bg0", "interactive", "bg1", "bg2", "bg3"}));
 }
 
+// Strict priority starved background indexing under sustained live + interactive load; every
+// queue with waiting work now gets a turn after `fair_share_after` frames of other priorities.
+TEST_F(InferEngineTest, WaitingLowerQueuesGetAMinimumShareUnderSustainedInteractiveLoad) {
+  EngineOptions o = Options();
+  o.fair_share_after = 4;
+  auto engine = ReadyEngine(o);
+  Block(*engine);
+  std::mutex mu;
+  std::vector<std::string> order;
+  std::atomic<int> done{0};
+  auto submit = [&](Priority p, std::string name) {
+    ASSERT_TRUE(engine->Submit(Request(60, p), [&, name](InferResult r) {
+      EXPECT_TRUE(r.status.ok()) << r.status.ToString();
+      std::lock_guard lock(mu);
+      order.push_back(name);
+      done++;
+    }).ok());
+  };
+  for (int i = 0; i < 12; ++i) submit(Priority::kInteractive, "I" + std::to_string(i));
+  for (int i = 0; i < 2; ++i) submit(Priority::kLive, "L" + std::to_string(i));
+  for (int i = 0; i < 2; ++i) submit(Priority::kBackground, "B" + std::to_string(i));
+  Release();
+  for (auto t0 = Clock::now(); done < 16 && Clock::now() - t0 < 10s;) std::this_thread::sleep_for(1ms);
+  std::lock_guard lock(mu);
+  // Batches of 4 interactive frames; after 4 frames passed over, live then background get one
+  // forward each (their batch yields after the first frame to the waiting interactive work).
+  EXPECT_EQ(order, (std::vector<std::string>{"I0", "I1", "I2", "I3", "L0", "B0", "I4", "I5", "I6", "I7",
+                                             "L1", "B1", "I8", "I9", "I10", "I11"}));
+  const EngineStatus s = engine->Snapshot();
+  EXPECT_EQ(s.fair_turns[0], 0u);
+  EXPECT_EQ(s.fair_turns[1], 2u);
+  EXPECT_EQ(s.fair_turns[2], 2u);
+  EXPECT_EQ(s.ToJson()["queues"]["background"]["fair_turns"], 2);
+}
+
+TEST_F(InferEngineTest, StrictPriorityWhenTheMinimumShareIsOff) {
+  EngineOptions o = Options();
+  o.fair_share_after = 0;
+  auto engine = ReadyEngine(o);
+  Block(*engine);
+  std::mutex mu;
+  std::vector<Priority> order;
+  std::atomic<int> done{0};
+  auto submit = [&](Priority p) {
+    ASSERT_TRUE(engine->Submit(Request(60, p), [&, p](InferResult) {
+      std::lock_guard lock(mu);
+      order.push_back(p);
+      done++;
+    }).ok());
+  };
+  for (int i = 0; i < 2; ++i) submit(Priority::kBackground);
+  for (int i = 0; i < 8; ++i) submit(Priority::kInteractive);
+  Release();
+  for (auto t0 = Clock::now(); done < 10 && Clock::now() - t0 < 10s;) std::this_thread::sleep_for(1ms);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(order.size(), 10u);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(order[i], Priority::kInteractive) << i;
+  EXPECT_EQ(engine->Snapshot().fair_turns[2], 0u);
+}
+
 TEST_F(InferEngineTest, FullQueueAnswersBusyAtOnceWithoutBlockingOtherPriorities) {
   EngineOptions o = Options();
   o.queue_quota = {2, 2, 2};

@@ -140,24 +140,29 @@ TEST_F(Index, AWeighingInsideAStableSpanTakesTheSpansCountAndBestFrame) {
 }
 
 TEST_F(Index, KillDashNineMidIndexLosesOnlyTheChunkInProgress) {
+  // Every frame (200 samples, 20 per chunk) so that the index cannot finish between the poll
+  // that sees three chunks and the kill, even on a loaded CI machine.
+  const std::map<std::string, std::string> every_frame = {{"INDEX_FPS", "0"}};
   std::string id;
   int done_before = 0;
   {
-    ServerProcess server(Options());
+    ServerProcess server(Options(every_frame));
     id = Register(server);
     json j = WaitForIndex(server, id, [](const json& p) { return p.value("chunks_done", 0) >= 3; });
     done_before = j.value("chunks_done", 0);
     server.Stop(SIGKILL);
   }
   ASSERT_LT(done_before, 10) << "the index finished before the kill; nothing was tested";
-  ServerProcess server(Options({{"PRELOAD_MODEL", "0"}}));
+  auto restart = every_frame;
+  restart["PRELOAD_MODEL"] = "0";
+  ServerProcess server(Options(restart));
   json first = WaitForIndex(server, id, [](const json& p) { return p["state"] != "starting"; });
   // Chunks acknowledged before the kill are loaded, not recomputed (the last one may have landed
   // between the check and the kill).
   EXPECT_GE(first["chunks_done"].get<int>(), done_before);
   json last = WaitForIndex(server, id, [](const json& p) { return p["state"] == "done"; });
-  EXPECT_EQ(last["samples_done"], 100);
-  EXPECT_EQ(Get(server, "/api/videos/" + id + "/counts?points=1")["n"], json::parse("[100]"));
+  EXPECT_EQ(last["samples_done"], 200);
+  EXPECT_EQ(Get(server, "/api/videos/" + id + "/counts?points=1")["n"], json::parse("[200]"));
 }
 
 TEST_F(Index, PauseResumeAndDeleteTheVideo) {
