@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "scale/sim_command.h"
+#include "core/allocator.h"
 #include "core/log.h"
 #include "media/av_log.h"
 
@@ -22,6 +23,7 @@ std::map<std::string, std::string> pw::app::CurrentEnvironment() {
 }
 
 int main(int argc, char** argv) {
+  pw::core::ConfigureAllocator();  // before any thread: frames in mappings, not arenas
   pw::core::Timeline::Get();  // zero of the start-up timeline
   (void)pw::core::InitLogging("info");  // to stderr: stdout is for results (JSON)
   pw::media::RouteFfmpegLogs();
