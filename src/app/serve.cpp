@@ -23,6 +23,7 @@
 #include "server/api_index.h"
 #include "server/api_infer.h"
 #include "library/indexer.h"
+#include "library/recording_retention.h"
 #include "server/api_scale.h"
 #include "server/api_weighings.h"
 #include "scale/scale_client.h"
@@ -82,6 +83,33 @@ core::Result<scale::ScaleOptions> ScaleOptionsFrom(const core::Config& config) {
 void RegisterRecording(library::VideoLibrary& library, const std::filesystem::path& path) {
   auto r = library.RegisterFile(path);
   if (!r.ok()) spdlog::error("recordings: {} could not be registered: {}", path.string(), r.status().message());
+}
+
+// Deletes recordings older than RECORD_KEEP_DAYS (library::SweepRecordings) on the work pool, now
+// and then every hour.
+void ScheduleRetention(boost::asio::steady_timer& timer, core::ThreadPool& work, std::function<void()> sweep,
+                       std::chrono::seconds delay) {
+  timer.expires_after(delay);
+  timer.async_wait([&timer, &work, sweep = std::move(sweep)](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (!work.Submit(sweep)) spdlog::warn("recordings: the work queue is full; retention runs at the next hour");
+    ScheduleRetention(timer, work, sweep, std::chrono::hours(1));
+  });
+}
+
+void SweepRecordingsNow(const core::Config& config, library::VideoLibrary& library, store::Store& store) {
+  auto report = library::SweepRecordings(config.data_dir / "recordings", config.record_keep_days,
+                                         std::chrono::system_clock::now(), library, store.videos(), store.journal());
+  if (!report.ok()) {
+    spdlog::error("recordings: retention skipped: {}", report.status().message());
+    return;
+  }
+  for (const auto& e : report->errors) spdlog::warn("recordings: not deleted: {}", e);
+  if (report->deleted > 0 || report->kept_for_weighings > 0) {
+    spdlog::info("recordings: deleted {} older than {} days ({:.1f} MB freed); {} kept because weighings refer to them",
+                 report->deleted, config.record_keep_days, static_cast<double>(report->bytes_freed) / 1e6,
+                 report->kept_for_weighings);
+  }
 }
 
 // Publishes the server's own state on the "server" topic every 2 s (coalesced per client).
@@ -391,6 +419,11 @@ int Serve(const ServeArgs& args) {
   signals.async_wait(on_signal);
   boost::asio::steady_timer state_timer(http.io());
   PublishServerState(state_timer, hub, metrics);
+  boost::asio::steady_timer retention_timer(http.io());
+  if (config.record_keep_days > 0) {
+    ScheduleRetention(retention_timer, work, [&config, &library, &store] { SweepRecordingsNow(config, library, **store); },
+                      std::chrono::seconds(0));
+  }
 
   int threads = config.io_threads > 0 ? config.io_threads
                                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));

@@ -242,6 +242,7 @@ const std::vector<Setting>& Table() {
         Text("cam_url", "CAM_URL", &Config::cam_url, "RTSP URL of the single camera 'cam1' (shortcut for one station)"),
         Text("cam_record", "CAM_RECORD", &Config::cam_record, "When camera 'cam1' records into the video library: local-time windows like 09:00-10:00,17:00-17:30, or always (empty: only when started by hand)"),
         Integer("record_segment_seconds", "RECORD_SEGMENT_SECONDS", &Config::record_segment_seconds, 1, 6 * 3600, "Length of each recording file, seconds (cut at the next keyframe; cam1 and new API cameras)"),
+        Integer("record_keep_days", "RECORD_KEEP_DAYS", &Config::record_keep_days, 0, 36500, "Days camera recordings are kept; older ones are deleted from the library and the disk (checked hourly), except those a weighing was taken from (0: keep forever)"),
         Real("fps", "FPS", &Config::fps, 0.1, 120, "Live inference rate per camera, frames per second"),
         Integer("frame_skip", "FRAME_SKIP", &Config::frame_skip, 0, 1000, "Decoded frames skipped between live inferences"),
         Integer("jpeg_quality", "JPEG_QUALITY", &Config::jpeg_quality, 1, 100, "JPEG quality for snapshots, frames and MJPEG, 1..100"),

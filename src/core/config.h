@@ -95,6 +95,7 @@ struct Config {
   std::string cam_url;
   std::string cam_record;               // cam1's recording windows: "09:00-10:00,17:00-17:30", "always", "" (off)
   int record_segment_seconds = 300;     // recording file length (cut at the next keyframe)
+  int record_keep_days = 30;            // recordings older than this are deleted (0: kept forever)
   double fps = 5;
   int frame_skip = 0;
   int jpeg_quality = 80;

@@ -82,6 +82,8 @@ class Journal {
     std::string instances_json;
   };
   virtual core::Result<std::optional<Evidence>> GetEvidence(int64_t id) = 0;
+  // Ids of the videos any weighing (deleted ones too) was taken from: kept by recording retention.
+  virtual core::Result<std::vector<std::string>> ReferencedVideos() = 0;
 };
 
 }  // namespace pw::store

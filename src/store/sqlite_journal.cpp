@@ -186,6 +186,16 @@ class SqliteJournal final : public Journal {
     return std::optional<Evidence>(Evidence{std::string(blob.begin(), blob.end()), stmt->Text(1)});
   }
 
+  core::Result<std::vector<std::string>> ReferencedVideos() override {
+    std::lock_guard lock(mu_);
+    auto stmt = db_.Prepare(
+        "SELECT DISTINCT json_extract(source, '$.video_id') FROM weighings "
+        "WHERE json_valid(source) AND json_extract(source, '$.kind') = 'video' "
+        "AND json_type(source, '$.video_id') = 'text'");
+    if (!stmt.ok()) return stmt.status();
+    return CollectRows(*stmt, [](const Stmt& s) { return s.Text(0); });
+  }
+
  private:
   core::Result<std::optional<WeighingRow>> GetLocked(int64_t id) {
     auto stmt = db_.Prepare("SELECT " + std::string(kColumns) + " FROM weighings w WHERE w.id = ?");

@@ -1,7 +1,8 @@
 // Recording with the real `pigweight serve` and a real RTSP camera: segments land in
 // DATA_DIR/recordings/cam1, decode, and are registered in the video library (GET /api/videos); the
 // manual override answers through the API; after kill -9 mid-segment a restart repairs the
-// partial segment (cut to its last complete fragment), registers it and leaves no `.part`.
+// partial segment (cut to its last complete fragment), registers it and leaves no `.part`;
+// recordings older than RECORD_KEEP_DAYS are deleted from the library and the disk.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -136,6 +137,31 @@ TEST_F(RecordingServerTest, KillDuringRecordingThenRestartRepairsAndRegistersThe
   const auto at = log.find("left by a crash");
   ASSERT_NE(at, std::string::npos) << log;
   std::cout << log.substr(log.rfind('\n', at) + 1, log.find('\n', at) - log.rfind('\n', at)) << std::flush;
+}
+
+TEST_F(RecordingServerTest, RecordingsOlderThanKeepDaysAreDeletedFromTheLibraryAndTheDisk) {
+  pw::test::TempDir data;
+  std::vector<nlohmann::json> made;
+  {
+    auto env = Env(camera_, "always", 1);
+    env["RECORD_KEEP_DAYS"] = "0";  // keep forever while they are made
+    ServerProcess server(Options(env, data.path()));
+    ASSERT_TRUE(WaitFor([&] { return Recordings(server).size() >= 3; }, 30s)) << server.Log();
+    made = Recordings(server);
+    ASSERT_EQ(server.Stop(SIGTERM), 0);
+  }
+  // The first recording was written 40 days ago; the others are recent.
+  const fs::path old_file = made[0]["path"].get<std::string>();
+  fs::last_write_time(old_file, fs::file_time_type::clock::now() - std::chrono::hours(24 * 40));
+  ServerProcess server(Options({{"AUTH", "0"}, {"RECORD_KEEP_DAYS", "30"}}, data.path()));
+  const std::string old_url = "/api/videos/" + made[0]["id"].get<std::string>();
+  ASSERT_TRUE(WaitFor([&] { return Fetch(server.Url(old_url)).status == 404; }, 20s)) << server.Log();
+  EXPECT_FALSE(fs::exists(old_file));
+  for (std::size_t i = 1; i < made.size(); ++i) {
+    EXPECT_EQ(Fetch(server.Url("/api/videos/" + made[i]["id"].get<std::string>())).status, 200) << i;
+    EXPECT_TRUE(fs::exists(made[i]["path"].get<std::string>())) << i;
+  }
+  EXPECT_NE(server.Log().find("recordings: deleted 1 older than 30 days"), std::string::npos) << server.Log();
 }
 
 }  // namespace
