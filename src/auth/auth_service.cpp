@@ -128,6 +128,23 @@ void AuthService::EndSessionsLocked(const std::string& user) {
   }
 }
 
+int AuthService::RevokeTokensOfLocked(const std::string& creator, std::optional<Role> allowed) {
+  const std::string utc = UtcIso(NowMs());
+  int revoked = 0;
+  for (auto& [digest, t] : tokens_) {
+    if (t.created_by != creator || t.revoked_utc) continue;
+    if (allowed && ParseRole(t.role).value_or(Role::kAdmin) <= *allowed) continue;
+    if (auto st = store_->RevokeToken(t.id, utc); !st.ok()) {
+      spdlog::error("auth: token {} ({}) of {} could not be revoked: {}", t.id, t.name, creator, st.message());
+      continue;
+    }
+    t.revoked_utc = utc;
+    revoked++;
+  }
+  if (revoked > 0) spdlog::info("auth: {} API token(s) created by {} revoked with their creator's rights", revoked, creator);
+  return revoked;
+}
+
 core::Result<UserInfo> AuthService::UpdateUser(const std::string& name, const UserChange& change) {
   std::optional<std::string> new_hash;
   if (change.password) {
@@ -155,6 +172,12 @@ core::Result<UserInfo> AuthService::UpdateUser(const std::string& name, const Us
     PW_RETURN_IF_ERROR(store_->DeleteSessionsOf(name));
     EndSessionsLocked(name);
   }
+  // The tokens a user created never grant more than the user has.
+  if (after.disabled) {
+    RevokeTokensOfLocked(name, std::nullopt);
+  } else if (new_role) {
+    RevokeTokensOfLocked(name, *new_role);
+  }
   it->second = after;
   return InfoOf(after);
 }
@@ -168,6 +191,7 @@ core::Status AuthService::DeleteUser(const std::string& name) {
   PW_RETURN_IF_ERROR(CheckLastAdminLocked(name, gone));
   PW_RETURN_IF_ERROR(store_->DeleteUser(name));
   EndSessionsLocked(name);
+  RevokeTokensOfLocked(name, std::nullopt);
   users_.erase(it);
   return core::Status::Ok();
 }

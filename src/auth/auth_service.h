@@ -124,6 +124,8 @@ class AuthService {
   void Defer(std::function<void()> write);
   core::Status CheckLastAdminLocked(const std::string& name, const UserRecord& after) const;
   void EndSessionsLocked(const std::string& user);
+  // Revokes the tokens `creator` made whose role is above `allowed` (nullopt: all); returns how many.
+  int RevokeTokensOfLocked(const std::string& creator, std::optional<Role> allowed);
 
   AuthOptions options_;
   std::unique_ptr<AuthStore> store_;

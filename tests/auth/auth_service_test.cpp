@@ -168,5 +168,38 @@ TEST_F(AuthServiceTest, TokensWorkUntilRevokedAndAreStoredOnlyAsDigests) {
   EXPECT_EQ(svc().RevokeToken(999).code(), core::Code::kNotFound);
 }
 
+TEST_F(AuthServiceTest, TokensNeverGrantMoreThanTheirCreatorStillHas) {
+  ASSERT_TRUE(svc().CreateUser("boss", "admin", "admin-pass-01").ok());
+  ASSERT_TRUE(svc().CreateUser("anna", "admin", "admin-pass-02").ok());
+  ASSERT_TRUE(svc().CreateUser("ivan", "admin", "admin-pass-03").ok());
+  auto anna_admin = svc().CreateToken("backup-job", "admin", "anna");
+  auto anna_operator = svc().CreateToken("scale-bridge", "operator", "anna");
+  auto anna_viewer = svc().CreateToken("wall-screen", "viewer", "anna");
+  auto ivan_token = svc().CreateToken("erp-export", "viewer", "ivan");
+  auto boss_token = svc().CreateToken("report", "operator", "boss");
+  for (const auto* t : {&anna_admin, &anna_operator, &anna_viewer, &ivan_token, &boss_token}) ASSERT_TRUE(t->ok());
+
+  // Demoted to operator: her admin token goes, the operator and viewer ones stay.
+  ASSERT_TRUE(svc().UpdateUser("anna", {.role = "operator", .password = std::nullopt, .disabled = std::nullopt}).ok());
+  EXPECT_FALSE(svc().CheckToken(anna_admin->token).has_value());
+  EXPECT_TRUE(svc().CheckToken(anna_operator->token).has_value());
+  EXPECT_TRUE(svc().CheckToken(anna_viewer->token).has_value());
+  // Deleted: all of hers go; other creators' tokens stay.
+  ASSERT_TRUE(svc().DeleteUser("anna").ok());
+  EXPECT_FALSE(svc().CheckToken(anna_operator->token).has_value());
+  EXPECT_FALSE(svc().CheckToken(anna_viewer->token).has_value());
+  EXPECT_TRUE(svc().CheckToken(ivan_token->token).has_value());
+  // Disabled: his go too, and enabling him again does not bring them back.
+  ASSERT_TRUE(svc().UpdateUser("ivan", {.role = std::nullopt, .password = std::nullopt, .disabled = true}).ok());
+  ASSERT_TRUE(svc().UpdateUser("ivan", {.role = std::nullopt, .password = std::nullopt, .disabled = false}).ok());
+  EXPECT_FALSE(svc().CheckToken(ivan_token->token).has_value());
+  Reopen();
+  EXPECT_FALSE(svc().CheckToken(anna_operator->token).has_value()) << "revocation is stored";
+  EXPECT_TRUE(svc().CheckToken(boss_token->token).has_value());
+  int revoked = 0;
+  for (const auto& t : svc().ListTokens()) revoked += t.revoked_utc.has_value() ? 1 : 0;
+  EXPECT_EQ(revoked, 4);
+}
+
 }  // namespace
 }  // namespace pw::auth
