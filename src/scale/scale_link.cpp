@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -11,7 +12,9 @@
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -115,17 +118,70 @@ Status AwaitConnect(int fd, std::chrono::milliseconds timeout, int wake_fd) {
   return err == 0 ? Status::Ok() : ErrnoStatus("connect", err);
 }
 
-Result<UniqueFd> ConnectTcp(const ScaleEndpoint& e, std::chrono::milliseconds timeout, int wake_fd) {
+// One getaddrinfo call on its own thread: glibc's resolver cannot be interrupted, so the caller
+// waits on `ready` together with its wake fd and its timeout, and may walk away; the lookup then
+// finishes on its own and frees everything with the last reference.
+struct Lookup {
+  std::mutex mu;  // rc and list, written by the lookup thread
+  int rc = EAI_AGAIN;
+  addrinfo* list = nullptr;
+  UniqueFd ready{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
+  ~Lookup() {
+    if (list) ::freeaddrinfo(list);
+  }
+};
+
+Result<std::shared_ptr<const addrinfo>> Resolve(const std::string& host, int port, std::chrono::milliseconds timeout,
+                                                int wake_fd) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  addrinfo* list = nullptr;
-  std::string port = std::to_string(e.port);
-  if (int rc = ::getaddrinfo(e.host.c_str(), port.c_str(), &hints, &list); rc != 0)
-    return Status::Unavailable(fmt::format("cannot resolve scale host '{}': {}", e.host, ::gai_strerror(rc)));
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(list, &::freeaddrinfo);
+  const std::string service = std::to_string(port);
+  auto lookup = std::make_shared<Lookup>();
+  hints.ai_flags = AI_NUMERICHOST;  // an IP address needs no resolver (and no thread)
+  lookup->rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &lookup->list);
+  if (lookup->rc == EAI_NONAME) {
+    if (!lookup->ready.valid()) return ErrnoStatus("eventfd", errno);
+    hints.ai_flags = 0;
+    std::thread([lookup, host, service, hints] {
+      addrinfo* list = nullptr;
+      const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+      {
+        std::lock_guard lock(lookup->mu);
+        lookup->list = list;
+        lookup->rc = rc;
+      }
+      const std::uint64_t one = 1;
+      (void)!::write(lookup->ready.get(), &one, sizeof one);
+    }).detach();
+    pollfd fds[2] = {{lookup->ready.get(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    int n;
+    do {
+      n = ::poll(fds, wake_fd >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return ErrnoStatus("poll", errno);
+    if (wake_fd >= 0 && (fds[1].revents & POLLIN)) return Status::Cancelled("scale host lookup cancelled");
+    if (n == 0) {
+      return Status::TimedOut(fmt::format("the name '{}' was not resolved within {} ms (is a DNS server reachable? "
+                                          "an IP address avoids the lookup)", host, timeout.count()));
+    }
+    std::uint64_t count = 0;
+    (void)!::read(lookup->ready.get(), &count, sizeof count);
+  }
+  std::unique_lock lock(lookup->mu);
+  if (lookup->rc != 0) {
+    return Status::Unavailable(fmt::format("cannot resolve scale host '{}': {}", host, ::gai_strerror(lookup->rc)));
+  }
+  const addrinfo* first = lookup->list;
+  lock.unlock();
+  return std::shared_ptr<const addrinfo>(std::move(lookup), first);
+}
+
+Result<UniqueFd> ConnectTcp(const ScaleEndpoint& e, std::chrono::milliseconds timeout, int wake_fd) {
+  auto resolved = Resolve(e.host, e.port, timeout, wake_fd);
+  if (!resolved.ok()) return resolved.status();
   Status last = Status::Unavailable("no address");
-  for (addrinfo* ai = list; ai; ai = ai->ai_next) {
+  for (const addrinfo* ai = resolved->get(); ai; ai = ai->ai_next) {
     UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
     if (!fd.valid()) {
       last = ErrnoStatus("socket", errno);

@@ -5,7 +5,9 @@
 //
 // OpenLink returns a non-blocking file descriptor. A TCP connect waits at most `connect_timeout`
 // and gives up at once (kCancelled) when `wake_fd` becomes readable, so an owner can stop it.
-// Host names are resolved with the system resolver (blocking); use an IP address on farm LANs.
+// Host names are resolved by the system resolver on a helper thread, within the same timeout and
+// cancelled by the same wake_fd (a dead DNS server never holds up Stop()); an IP address needs no
+// lookup.
 // Errors: kInvalidArgument for a malformed URL, kUnavailable (with the OS reason) when the
 // indicator cannot be reached, kTimedOut for a connect that took too long. Thread-safe (no state).
 #pragma once
