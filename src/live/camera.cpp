@@ -111,6 +111,10 @@ core::Result<nlohmann::json> Camera::SetRecording(const std::string& action) {
   return ToJson();
 }
 
+void Camera::ForgetRecordingOverride() {
+  if (recorder_) recorder_->ForgetOverride();
+}
+
 std::optional<RecorderStats> Camera::recording_stats() const {
   if (!recorder_) return std::nullopt;
   return recorder_->Stats();

@@ -76,6 +76,8 @@ class Camera {
   // Manual recording override ("start"|"stop", see recorder.h): the camera's JSON, or
   // kInvalidArgument (action), kUnavailable (recording is off on this server).
   core::Result<nlohmann::json> SetRecording(const std::string& action);
+  // The camera is removed for good: its saved recording override goes too.
+  void ForgetRecordingOverride();
   // Null when recording is off on this server.
   std::optional<RecorderStats> recording_stats() const;
 

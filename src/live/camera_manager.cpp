@@ -171,6 +171,7 @@ Status CameraManager::Remove(const std::string& id) {
     PW_RETURN_IF_ERROR(SaveCameraFile(options_.cameras_file, Specs()));
   }
   cam->Shutdown();
+  cam->ForgetRecordingOverride();
   spdlog::info("camera {} removed", id);
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <fstream>
 
 namespace pw::live {
 
@@ -27,13 +28,73 @@ Recorder::Recorder(std::string camera_id, RecordSpec spec, RecorderOptions optio
     : camera_id_(std::move(camera_id)),
       spec_(std::move(spec)),
       options_(std::move(options)),
-      dir_(options_.dir / camera_id_) {
+      dir_(options_.dir / camera_id_),
+      override_file_(dir_ / "override.json") {
   auto parsed = RecordSchedule::Parse(spec_.schedule);
   if (parsed.ok()) {
     schedule_ = std::move(*parsed);
   } else {  // specs are validated on the way in; an invalid one records nothing on its own
     spdlog::error("camera {}: {}", camera_id_, parsed.status().message());
   }
+  if (!options_.dir.empty()) LoadOverride();
+}
+
+void Recorder::LoadOverride() {
+  std::error_code ec;
+  if (!fs::exists(override_file_, ec)) return;
+  std::ifstream in(override_file_);
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("on") || !j["on"].is_boolean()) {
+    spdlog::warn("camera {}: {} is unreadable; the schedule applies", camera_id_, override_file_.string());
+    return;
+  }
+  Override o{j["on"].get<bool>(), std::nullopt};
+  if (j.contains("until_ms") && j["until_ms"].is_number_integer()) {
+    o.until = Clock::time_point(std::chrono::milliseconds(j["until_ms"].get<std::int64_t>()));
+    if (*o.until <= Clock::now()) {
+      fs::remove(override_file_, ec);  // it ran out while the server was down
+      return;
+    }
+  }
+  override_ = o;
+  spdlog::info("camera {}: recording {} by hand before the restart, kept{}", camera_id_, o.on ? "started" : "stopped",
+               o.until ? " until " + LocalIsoTime(*o.until) : "");
+}
+
+void Recorder::SaveOverride(const std::optional<Override>& o) {
+  std::error_code ec;
+  if (options_.dir.empty()) return;
+  if (!o) {
+    fs::remove(override_file_, ec);
+    return;
+  }
+  nlohmann::json j = {{"on", o->on}};
+  j["until_ms"] = o->until ? nlohmann::json(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                o->until->time_since_epoch()).count())
+                           : nlohmann::json(nullptr);
+  fs::create_directories(dir_, ec);
+  const fs::path tmp = override_file_.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump() << "\n";
+    out.flush();
+    if (!out) {
+      spdlog::error("camera {}: cannot save the recording override to {}; it lasts until a restart", camera_id_,
+                    tmp.string());
+      return;
+    }
+  }
+  fs::rename(tmp, override_file_, ec);
+  if (ec) spdlog::error("camera {}: cannot save the recording override: {}", camera_id_, ec.message());
+}
+
+void Recorder::ForgetOverride() {
+  std::lock_guard file_lock(override_file_mu_);
+  {
+    std::lock_guard lock(mu_);
+    override_.reset();
+  }
+  SaveOverride(std::nullopt);
 }
 
 Recorder::~Recorder() { Stop(); }
@@ -63,6 +124,8 @@ Status Recorder::SetOverride(const std::string& action) {
     return Status::InvalidArgument("action must be \"start\" or \"stop\"").WithField("action");
   }
   auto m = schedule_.At(Clock::now());
+  std::lock_guard file_lock(override_file_mu_);
+  std::optional<Override> saved;
   {
     std::lock_guard lock(mu_);
     if (action == "start") {
@@ -79,7 +142,9 @@ Status Recorder::SetOverride(const std::string& action) {
         override_.reset();
       }
     }
+    saved = override_;
   }
+  SaveOverride(saved);
   spdlog::info("camera {}: recording {} by hand", camera_id_, action == "start" ? "started" : "stopped");
   cv_.notify_all();
   return Status::Ok();

@@ -16,8 +16,10 @@
 // writes files; a second thread (bounded queue of 64 paths; on overflow the segment stays on disk
 // unregistered, with an error logged) calls `on_segment`. Start/Stop own and join both.
 // Manual override (SetOverride): "start" records until the end of the window in progress or, out
-// of a window, until the end of the next one; "stop" stops until the next window starts. It is
-// kept in memory only (a restart follows the schedule).
+// of a window, until the end of the next one (with no schedule: until "stop"); "stop" stops until
+// the next window starts. It is kept in DATA_DIR/recordings/<camera>/override.json, so a restart or
+// a power cut does not silently end a recording started by hand; ForgetOverride() (the camera was
+// removed) deletes it.
 // Thread-safety: all public methods from any thread.
 #pragma once
 
@@ -80,6 +82,7 @@ class Recorder final : public PacketSubscriber {
 
   // "start" or "stop" (see above); kInvalidArgument otherwise.
   core::Status SetOverride(const std::string& action);
+  void ForgetOverride();
   RecorderStats Stats() const;
   // {"active","file","since","next_window_start","window_end","segments_written","last_error",
   //  "override","schedule","segment_seconds","bytes_written","dropped_packets"}
@@ -131,6 +134,10 @@ class Recorder final : public PacketSubscriber {
     std::optional<Clock::time_point> until;
   };
   std::optional<Override> override_;
+  std::mutex override_file_mu_;  // serialises SetOverride's writes of override_file_ (taken before mu_)
+  const std::filesystem::path override_file_;  // dir_ / "override.json"
+  void LoadOverride();
+  void SaveOverride(const std::optional<Override>& o);
   RecorderStats stats_;
 
   // Recorder thread only.

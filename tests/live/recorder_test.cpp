@@ -153,6 +153,35 @@ TEST_F(RecorderTest, ManualStartAndStopOverrideAnEmptySchedule) {
   EXPECT_GT(test::ProbeVideoFile(Segments()[0]).frames, 0);
 }
 
+TEST_F(RecorderTest, AManualStartSurvivesARestartAndAnExpiredOneIsDropped) {
+  StartRecording({{}, 60});
+  ASSERT_TRUE(recorder_->SetOverride("start").ok());
+  ASSERT_TRUE(WaitFor([&] { return recorder_->Stats().active; }, 10s));
+  const fs::path saved = dir_.path() / "cam1" / "override.json";
+  ASSERT_TRUE(fs::exists(saved));
+  ingest_->Stop();
+  recorder_->Stop();  // the server stops (or the power goes)
+  StartRecording({{}, 60});
+  EXPECT_EQ(recorder_->ToJson()["override"], "start");
+  ASSERT_TRUE(WaitFor([&] { return recorder_->Stats().active; }, 10s)) << "recording resumes after the restart";
+  ASSERT_TRUE(recorder_->SetOverride("stop").ok());  // no schedule: stopping clears the override
+  EXPECT_FALSE(fs::exists(saved));
+  ingest_->Stop();
+  recorder_->Stop();
+
+  // A stop that ran out while the server was down is dropped (and its file with it).
+  pw::test::WriteFile(saved, R"({"on":false,"until_ms":1000})");
+  StartRecording({{"always"}, 60});
+  EXPECT_TRUE(recorder_->ToJson()["override"].is_null());
+  EXPECT_FALSE(fs::exists(saved));
+  ASSERT_TRUE(WaitFor([&] { return recorder_->Stats().active; }, 10s));
+  ASSERT_TRUE(recorder_->SetOverride("stop").ok());  // in the "always" window: stopped until it ends
+  EXPECT_TRUE(fs::exists(saved));
+  recorder_->ForgetOverride();  // the camera was removed
+  EXPECT_FALSE(fs::exists(saved));
+  EXPECT_TRUE(recorder_->ToJson()["override"].is_null());
+}
+
 TEST_F(RecorderTest, DiskFloorStopsRecordingWithAClearError) {
   StartRecording({{"always"}, 2}, /*min_free_bytes=*/std::uint64_t{1} << 60);
   ASSERT_TRUE(WaitFor([&] { return !recorder_->Stats().last_error.empty(); }, 10s));
