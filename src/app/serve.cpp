@@ -327,7 +327,14 @@ int Serve(const ServeArgs& args) {
   // Destruction runs in reverse: the work pool is joined first (its tasks use the library and post
   // answers to the network threads' io_context), then the server and its connections (an upload
   // in flight releases its upload), then the library.
-  server::HttpServer http(server::ServerLimits::FromConfig(config), router, static_files.get(), metrics, hub);
+  server::ServerLimits limits = server::ServerLimits::FromConfig(config);
+  if (auto proxies = server::TrustedProxies::Parse(config.trusted_proxies); proxies.ok()) {
+    limits.trusted_proxies = std::move(proxies).value();
+  } else {
+    std::cerr << "pigweight: TRUSTED_PROXIES=" << config.trusted_proxies << ": " << proxies.status().message() << "\n";
+    return 2;
+  }
+  server::HttpServer http(std::move(limits), router, static_files.get(), metrics, hub);
   // Blocking work (probing, remuxing, decoding) never runs on the network threads.
   core::ThreadPool work("pw-work", static_cast<std::size_t>(config.work_threads), 1024);
   auth_writes = &work;

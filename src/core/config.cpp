@@ -201,6 +201,7 @@ const std::vector<Setting>& Table() {
         Secret("admin_password", "ADMIN_PASSWORD", &Config::admin_password, "Password of the first admin, created while no user exists (unset: a random one is printed once in the log)"),
         Real("session_ttl_hours", "SESSION_TTL_HOURS", &Config::session_ttl_hours, 0.0001, 8760, "Hours a browser session stays valid without use (each use extends it)"),
         Text("cors_origins", "CORS_ORIGINS", &Config::cors_origins, "Other web origins allowed to call the API with credentials, comma separated, e.g. https://scada.farm:8443 (empty: same origin only)"),
+        Text("trusted_proxies", "TRUSTED_PROXIES", &Config::trusted_proxies, "Reverse proxies whose X-Forwarded-For names the client for per-client limits (sign-in attempts, rates): addresses or networks, comma separated, e.g. 127.0.0.1,10.0.0.0/8 (empty: none; the header is ignored)"),
         Text("cookie_secure", "COOKIE_SECURE", &Config::cookie_secure, "Secure flag of the session cookie: auto (when the proxy sends X-Forwarded-Proto: https), on or off", CheckCookieSecure),
         Integer("max_upload_bytes", "MAX_UPLOAD_BYTES", &Config::max_upload_bytes, 1, 1LL << 50, "Largest video upload, bytes (413 beyond)"),
         Integer("min_free_disk_mb", "MIN_FREE_DISK_MB", &Config::min_free_disk_mb, 0, 1LL << 40, "Uploads are refused (507) and camera recordings stop rather than leave less free disk space than this, MiB (0: no floor)"),

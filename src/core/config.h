@@ -48,6 +48,7 @@ struct Config {
   std::string admin_password;         // the first admin's password (used only while no user exists)
   double session_ttl_hours = 12;      // a session ends after this long unused (sliding)
   std::string cors_origins;           // comma list of other origins allowed to call the API
+  std::string trusted_proxies;        // reverse proxies whose X-Forwarded-For is believed (IPs, CIDRs)
   std::string cookie_secure = "auto"; // auto (X-Forwarded-Proto: https) | on | off
   // --- video library
   std::uint64_t max_upload_bytes = 64ULL << 30;

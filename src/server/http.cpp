@@ -1,5 +1,7 @@
 #include "server/http.h"
 
+#include "server/trusted_proxies.h"
+
 #include <cmath>
 #include <cstdlib>
 
@@ -13,12 +15,16 @@ std::optional<std::string> Request::Query(const std::string& name) const {
 
 std::string Request::client_address() const {
   // `remote` is "address:port" as the server formats it ("::1:8000" for IPv6); "[::1]:8000" too.
+  std::string peer;
   if (!remote.empty() && remote.front() == '[') {
     auto close = remote.find(']');
-    return close == std::string::npos ? remote : remote.substr(1, close - 1);
+    peer = close == std::string::npos ? remote : remote.substr(1, close - 1);
+  } else {
+    auto colon = remote.rfind(':');
+    peer = colon == std::string::npos ? remote : remote.substr(0, colon);
   }
-  auto colon = remote.rfind(':');
-  return colon == std::string::npos ? remote : remote.substr(0, colon);
+  if (proxies == nullptr || proxies->empty()) return peer;
+  return proxies->ClientOf(peer, msg["X-Forwarded-For"]);
 }
 
 std::optional<double> Request::QueryNumber(const std::string& name) const {

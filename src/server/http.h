@@ -27,6 +27,8 @@ namespace http = boost::beast::http;
 // Who sent a request, set by the Authorizer (see authorizer.h) before the handler runs; unset
 // without an authorizer and on public routes called without credentials. With authentication
 // switched off (AUTH=off) it is an anonymous admin: user "", via "off".
+class TrustedProxies;
+
 struct Principal {
   std::string user;          // user name ("token:<name>" for an API token)
   std::string role;          // viewer, operator, admin
@@ -42,13 +44,15 @@ struct Request {
   std::string remote;                          // "127.0.0.1:51234"
   std::string route = "unmatched";             // the route pattern that matched (metrics label)
   std::optional<Principal> principal;          // see Principal
+  const TrustedProxies* proxies = nullptr;  // TRUSTED_PROXIES (set by the server)
 
   http::verb method() const { return msg.method(); }
   std::string Header(http::field f) const { return std::string(msg[f]); }
   std::optional<std::string> Query(const std::string& name) const;
   // A query parameter as a finite number ("12.5"); nullopt when absent, empty or not a number.
   std::optional<double> QueryNumber(const std::string& name) const;
-  // The peer's IP address without the port: the key for per-client limits and cancellation.
+  // The client's IP address without the port: the key for per-client limits and cancellation. The
+  // peer itself, or the X-Forwarded-For client when the peer is a trusted proxy.
   std::string client_address() const;
   const std::string& body() const { return msg.body(); }
 };

@@ -158,6 +158,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     request_ = std::make_shared<Request>();
     request_->remote = remote_;
+    request_->proxies = &server_.limits().trusted_proxies;
     std::string_view target = req.target();
     auto q = target.find('?');
     auto path = PercentDecode(target.substr(0, q));
@@ -204,6 +205,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (!a) return true;
     request_ = std::make_shared<Request>();
     request_->remote = remote_;
+    request_->proxies = &server_.limits().trusted_proxies;
     request_->path = "/ws";
     request_->route = "/ws";
     request_->msg.base() = req.base();
@@ -359,6 +361,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Fail(http::status status, std::string_view code, std::string message) {
     request_ = std::make_shared<Request>();
     request_->remote = remote_;
+    request_->proxies = &server_.limits().trusted_proxies;
     if (parser_ && parser_->is_header_done()) {
       request_->msg.base() = parser_->get().base();
     }

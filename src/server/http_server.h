@@ -27,6 +27,7 @@
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/static_files.h"
+#include "server/trusted_proxies.h"
 #include "server/ws_hub.h"
 
 namespace pw::server {
@@ -42,6 +43,7 @@ struct ServerLimits {
   double write_timeout_s;
   double shutdown_grace_s;
   double ws_ping_s;
+  TrustedProxies trusted_proxies;  // TRUSTED_PROXIES (parsed by the caller: FromConfig leaves it empty)
 
   static ServerLimits FromConfig(const core::Config& c);
 };

@@ -264,6 +264,39 @@ TEST(AuthLifecycle, RepeatedWrongPasswordsGet429WithRetryAfter) {
   EXPECT_LE(retry, 60);
 }
 
+// Behind a reverse proxy every request comes from the proxy: with TRUSTED_PROXIES the sign-in limit
+// is per real client (X-Forwarded-For); without it the header is ignored (anyone can forge it).
+TEST(AuthLifecycle, SignInLimitIsPerForwardedClientOnlyBehindATrustedProxy) {
+  auto attempts_from = [](const ServerProcess& server, const std::string& client, int n, int first_user) {
+    std::vector<int> statuses;
+    for (int i = 0; i < n; ++i) {
+      const std::string user = "nobody" + std::to_string(first_user + i);  // no per-user limit involved
+      statuses.push_back(Call(server, "POST", "/api/login", {"X-Forwarded-For: 198.51.100.1, " + client},
+                              nlohmann::json{{"user", user}, {"password", "wrong-password"}}.dump())
+                             .status);
+    }
+    return statuses;
+  };
+  {
+    ServerProcess server(AuthOn({{"TRUSTED_PROXIES", "127.0.0.1,::1"}}));
+    EXPECT_EQ(attempts_from(server, "203.0.113.5", 6, 0), (std::vector<int>{401, 401, 401, 401, 401, 429}));
+    EXPECT_EQ(attempts_from(server, "203.0.113.6", 1, 10), std::vector<int>{401}) << "another client behind the proxy";
+  }
+  {
+    ServerProcess server(AuthOn());
+    EXPECT_EQ(attempts_from(server, "203.0.113.5", 5, 0), std::vector<int>(5, 401));
+    EXPECT_EQ(attempts_from(server, "203.0.113.6", 1, 10), std::vector<int>{429}) << "the header is not believed";
+  }
+}
+
+TEST(AuthLifecycle, AMalformedTrustedProxiesSettingStopsTheStartNamingIt) {
+  TempDir dir;
+  auto r = RunCommand({PigweightBinary(), "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", (dir / "d").string()},
+                      {{"TRUSTED_PROXIES", "127.0.0.1,proxy.farm"}, {"AUTH", "off"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("TRUSTED_PROXIES=127.0.0.1,proxy.farm: 'proxy.farm'"), std::string::npos) << r.err;
+}
+
 TEST(AuthLifecycle, FirstStartPrintsAGeneratedAdminPasswordOnce) {
   TempDir data;
   ServerProcess::Options o;
