@@ -22,11 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int Fail(const std::string& message) {
-  std::cerr << "pigweight: " << message << "\n";
-  return 1;
-}
-
 core::Result<fs::path> DataDir(const std::string& flag) {
   core::ConfigInputs inputs;
   inputs.env = CurrentEnvironment();
@@ -93,23 +88,23 @@ Command AddBackup(CLI::App& app) {
   sub->add_flag("--with-media", *media, "Also copy uploaded videos and camera recordings (only files not copied before)");
   return [out, data_dir, media] {
     auto dir = DataDir(*data_dir);
-    if (!dir.ok()) return Fail(dir.status().message());
+    if (!dir.ok()) return Fail(dir.status());
     std::error_code ec;
     fs::create_directories(*out, ec);
-    if (ec) return Fail("cannot create " + *out + ": " + ec.message());
+    if (ec) return Fail(core::Status::Unavailable("cannot create " + *out + ": " + ec.message()));
     auto db = store::BackupDatabase(*dir, fs::path(*out) / "pigweight.db");
-    if (!db.ok()) return Fail(db.status().message());
+    if (!db.ok()) return Fail(db.status());
     nlohmann::json report = {{"database", {{"file", db->file.string()}, {"bytes", db->bytes},
                                            {"schema_version", db->schema_version}, {"weighings", db->weighings},
                                            {"videos", db->videos}}}};
     if (fs::exists(*dir / "cameras.json", ec)) {
-      if (auto c = CopyIfChanged(*dir / "cameras.json", fs::path(*out) / "cameras.json"); !c.ok()) return Fail(c.status().message());
+      if (auto c = CopyIfChanged(*dir / "cameras.json", fs::path(*out) / "cameras.json"); !c.ok()) return Fail(c.status());
       report["cameras"] = (fs::path(*out) / "cameras.json").string();
     }
     if (*media) {
       Copied copied;
       for (const char* folder : {"videos", "recordings"}) {
-        if (auto st = CopyTree(*dir / folder, fs::path(*out) / folder, &copied); !st.ok()) return Fail(st.message());
+        if (auto st = CopyTree(*dir / folder, fs::path(*out) / folder, &copied); !st.ok()) return Fail(st);
       }
       report["media"] = {{"files_copied", copied.files}, {"bytes_copied", copied.bytes}, {"unchanged", copied.skipped}};
     }
@@ -127,30 +122,30 @@ Command AddRestore(CLI::App& app) {
   sub->add_option("--data-dir", *data_dir, "The server's DATA_DIR (default: $DATA_DIR or ./data)");
   return [from, data_dir] {
     auto dir = DataDir(*data_dir);
-    if (!dir.ok()) return Fail(dir.status().message());
+    if (!dir.ok()) return Fail(dir.status());
     const fs::path backup_db = fs::path(*from) / "pigweight.db";
     std::error_code ec;
-    if (!fs::exists(backup_db, ec)) return Fail("no pigweight.db in " + *from + ": not a backup folder");
+    if (!fs::exists(backup_db, ec)) return Fail(core::Status::InvalidArgument("no pigweight.db in " + *from + ": not a backup folder"));
     // Check the backup (a copy of it must pass integrity_check) before touching anything.
     fs::create_directories(*dir, ec);
     auto check = store::BackupDatabase(*from, *dir / ".restore-check.db");
     fs::remove(*dir / ".restore-check.db", ec);
-    if (!check.ok()) return Fail("the backup is not usable: " + check.status().message());
+    if (!check.ok()) return Fail(core::Status::Unavailable("the backup is not usable: " + check.status().message()));
     const std::string aside = ".before-restore-" + Stamp();
     for (const char* name : {"pigweight.db", "pigweight.db-wal", "pigweight.db-shm", "cameras.json"}) {
       if (fs::exists(*dir / name, ec)) {
         fs::rename(*dir / name, *dir / (std::string(name) + aside), ec);
-        if (ec) return Fail("cannot move " + (*dir / name).string() + " aside: " + ec.message());
+        if (ec) return Fail(core::Status::Unavailable("cannot move " + (*dir / name).string() + " aside: " + ec.message()));
       }
     }
     auto db = CopyIfChanged(backup_db, *dir / "pigweight.db");
-    if (!db.ok()) return Fail(db.status().message());
+    if (!db.ok()) return Fail(db.status());
     if (fs::exists(fs::path(*from) / "cameras.json", ec)) {
-      if (auto c = CopyIfChanged(fs::path(*from) / "cameras.json", *dir / "cameras.json"); !c.ok()) return Fail(c.status().message());
+      if (auto c = CopyIfChanged(fs::path(*from) / "cameras.json", *dir / "cameras.json"); !c.ok()) return Fail(c.status());
     }
     Copied copied;
     for (const char* folder : {"videos", "recordings"}) {
-      if (auto st = CopyTree(fs::path(*from) / folder, *dir / folder, &copied); !st.ok()) return Fail(st.message());
+      if (auto st = CopyTree(fs::path(*from) / folder, *dir / folder, &copied); !st.ok()) return Fail(st);
     }
     nlohmann::json report = {{"restored", (*dir / "pigweight.db").string()}, {"schema_version", check->schema_version},
                              {"weighings", check->weighings}, {"videos", check->videos},

@@ -8,12 +8,18 @@
 #include <map>
 #include <string>
 
+#include "core/status.h"
+
 namespace pw::app {
 
 using Command = std::function<int()>;
 
 // The process environment as a map (the only place that reads it; config decides what is used).
 std::map<std::string, std::string> CurrentEnvironment();
+
+// Prints "pigweight: <message>" to stderr and returns the exit code for `st`: 2 for
+// kInvalidArgument (bad configuration or usage), 1 otherwise.
+int Fail(const core::Status& st);
 
 Command AddServe(CLI::App& app);
 Command AddGenScene(CLI::App& app);

@@ -24,14 +24,10 @@ Command AddGenScene(CLI::App& app) {
   return [options] { return scenegen::GenSceneMain(*options); };
 }
 
-namespace {
-
 int Fail(const core::Status& st) {
   std::cerr << "pigweight: " << st.message() << "\n";
   return st.code() == core::Code::kInvalidArgument ? 2 : 1;
 }
-
-}  // namespace
 
 Command AddProbe(CLI::App& app) {
   auto file = std::make_shared<std::string>();
