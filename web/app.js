@@ -4,7 +4,8 @@
 //   #/video/<id>?t=12.5   workspace with a video, at a time
 //   #/camera/<id>         workspace with a camera
 //   #/journal             the journal
-import './js/auth.js';  // first: the page starts once the user is signed in
+//   #/admin               users and API tokens (admins)
+import { currentUser } from './js/auth.js';  // first: the page starts once the user is signed in
 import { getJSON, socket } from './js/api.js';
 import { $ } from './js/dom.js';
 import { apply, currentLang, setLang, onLangChange, t } from './js/i18n.js';
@@ -15,6 +16,7 @@ import { WeighingPanel } from './js/weighing.js';
 import { Sources } from './js/sources.js';
 import { Live } from './js/live.js';
 import { Journal } from './js/journal.js';
+import { Admin } from './js/admin.js';
 
 apply();
 const langSel = $('#lang');
@@ -28,6 +30,7 @@ const overlay = new Overlay({ player, canvas: $('#overlay'), status: $('#overlay
 const timeline = new Timeline({ el: $('#timeline'), player, preview: $('#scrub-preview') });
 const weighing = new WeighingPanel({ el: $('#weighing') });
 const journal = new Journal({ el: $('#view-journal') });
+const admin = new Admin({ el: $('#view-admin') });
 const sources = new Sources({
   list: $('#video-list'), uploads: $('#uploads'), uploadButton: $('#upload-btn'), fileInput: $('#upload-input'),
   dropTarget: document.body, onPick: (v) => { location.hash = `#/video/${v.id}`; },
@@ -41,7 +44,7 @@ const live = new Live({
   section: $('#cameras-section'), list: $('#camera-list'), onPick: (c) => { location.hash = `#/camera/${encodeURIComponent(c.id)}`; },
 });
 apply();
-window.pw = { player, overlay, timeline, weighing, sources, journal };   // for the console and tests
+window.pw = { player, overlay, timeline, weighing, sources, journal, admin };   // for the console and tests
 
 // --- overlays and weighing follow the frame on screen
 overlay.onCount((r) => weighing.setAuto(r));
@@ -119,11 +122,14 @@ function route() {
   const [path, q] = location.hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
   const params = new URLSearchParams(q || '');
-  const view = parts[0] === 'journal' ? 'journal' : 'work';
+  if (parts[0] === 'admin' && currentUser()?.role !== 'admin') { location.hash = '#/'; return; }
+  const view = ['journal', 'admin'].includes(parts[0]) ? parts[0] : 'work';
   $('#view-work').hidden = view !== 'work';
   $('#view-journal').hidden = view !== 'journal';
+  $('#view-admin').hidden = view !== 'admin';
   document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === view));
   if (view === 'journal') { player.video.pause(); journal.load(); return; }
+  if (view === 'admin') { player.video.pause(); admin.open(); return; }
   if (parts[0] === 'video' && parts[1]) showVideo(decodeURIComponent(parts[1]), Number(params.get('t') ?? NaN));
   else if (parts[0] === 'camera' && parts[1]) showCamera(decodeURIComponent(parts[1]));
 }

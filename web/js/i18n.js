@@ -6,7 +6,7 @@
 const STRINGS = {
   ru: {
     app_title: 'PigWeight',
-    nav_review: 'Видео', nav_journal: 'Журнал', nav_live: 'Камеры',
+    nav_review: 'Видео', nav_journal: 'Журнал', nav_live: 'Камеры', nav_admin: 'Пользователи',
     online: 'на связи', offline: 'нет связи',
     sources: 'Источники', cameras: 'Камеры', videos: 'Видео',
     no_videos: 'Видео пока нет. Перетащите файл сюда или нажмите «Загрузить».',
@@ -54,7 +54,7 @@ const STRINGS = {
   },
   en: {
     app_title: 'PigWeight',
-    nav_review: 'Videos', nav_journal: 'Journal', nav_live: 'Cameras',
+    nav_review: 'Videos', nav_journal: 'Journal', nav_live: 'Cameras', nav_admin: 'Users',
     online: 'online', offline: 'offline',
     sources: 'Sources', cameras: 'Cameras', videos: 'Videos',
     no_videos: 'No videos yet. Drop a file here or press “Upload”.',
