@@ -5,6 +5,8 @@ What runs, for --seconds (default 3600):
   - --cameras real RTSP cameras (pw_rtsp_test_server, 25 fps) added through the API and counted live;
   - --viewers viewers coming and going: each opens the MJPEG feed (or, every third one, the live HLS
     playlist and its parts when the server has it) of a random camera for 5-40 s, then leaves;
+    --webrtc of them are WebRTC viewers instead (bench/soak/webrtc_viewers.mjs: headless Chromium
+    doing WHEP, the same 5-40 s sessions; needs node, node_modules/playwright-core and chromium);
   - --stalled readers that open an MJPEG feed and never read a byte (slow clients);
   - indexing of a long video (--video-gb GB of generated H.264, made once and cached in --work);
   - API traffic from wrk (2 threads, 16 connections): video list, one video, count_at_time,
@@ -183,6 +185,7 @@ def main():
     ap.add_argument("--interval", type=float, default=10)
     ap.add_argument("--cameras", type=int, default=4)
     ap.add_argument("--viewers", type=int, default=20)
+    ap.add_argument("--webrtc", type=int, default=3, help="of the viewers, how many use WebRTC (0: none)")
     ap.add_argument("--stalled", type=int, default=5)
     ap.add_argument("--video-gb", type=float, default=10)
     ap.add_argument("--work", default="data/soak-work", help="cache for the long video")
@@ -221,7 +224,14 @@ def main():
         urllib.request.urlopen(f"{base}/api/cameras/{ids[0]}/live.m3u8", timeout=15).read()
     except Exception:  # noqa: BLE001 - no live HLS on this server: MJPEG viewers only
         hls = False
-    viewers = Viewers(base, ids, args.viewers, args.stalled, hls)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    webrtc_script = os.path.join(repo, "bench", "soak", "webrtc_viewers.mjs")
+    webrtc_n = min(args.webrtc, args.viewers)
+    if webrtc_n > 0 and not (shutil.which("node") and os.path.isdir(os.path.join(repo, "node_modules", "playwright-core"))
+                             and os.path.exists("/usr/bin/chromium")):
+        print("no node/playwright-core/chromium: no WebRTC viewers", flush=True)
+        webrtc_n = 0
+    viewers = Viewers(base, ids, args.viewers - webrtc_n, args.stalled, hls)
     viewers.start()
     paths = ["/healthz", "/api/videos", f"/api/videos/{video['id']}", "/api/weighings?limit=20", "/metrics",
              f"/api/video_file/count_at_time?id={video['id']}&t=12.5", f"/api/videos/{video['id']}/counts"]
@@ -231,6 +241,11 @@ def main():
     wrk = subprocess.Popen(["wrk", "-t2", "-c16", f"-d{int(args.seconds)}s", "--timeout", "10s", "-s", lua, base, "--",
                             *paths], stdout=subprocess.PIPE, text=True)
 
+    webrtc = None
+    if webrtc_n > 0:
+        webrtc = subprocess.Popen(["node", webrtc_script, "--base", base, "--cameras", ",".join(ids), "--viewers",
+                                   str(webrtc_n), "--seconds", str(int(args.seconds))], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
     samples = []
     t0 = time.time()
     with open(os.path.join(out, "samples.csv"), "w") as csv:
@@ -251,6 +266,15 @@ def main():
             time.sleep(args.interval)
     crashed = server.poll() is not None
     wrk_out = wrk.communicate(timeout=120)[0] if not crashed else ""
+    webrtc_json = {}
+    if webrtc:
+        try:
+            webrtc_out = webrtc.communicate(timeout=120)[0]
+        except subprocess.TimeoutExpired:
+            webrtc.kill()
+            webrtc_out = webrtc.communicate()[0]
+        m = re.search(r"WEBRTC_JSON (\{.*\})", webrtc_out or "")
+        webrtc_json = json.loads(m.group(1)) if m else {"error": (webrtc_out or "")[-2000:]}
     viewers.close()
     wrk_json = {}
     m = re.search(r"WRK_JSON (\{.*\})", wrk_out)
@@ -289,6 +313,7 @@ def main():
     summary = {
         "seconds": round(time.time() - t0), "crashed": crashed, "cameras": args.cameras, "viewers": args.viewers,
         "stalled_readers": args.stalled, "live_hls_viewers": hls, "viewer_sessions": viewers.sessions,
+        "webrtc_viewers": webrtc_n, "webrtc": webrtc_json,
         "viewer_errors": viewers.errors[:20], "viewer_error_count": len(viewers.errors),
         "rss_mb_first": samples[0]["rss_mb"] if samples else None,
         "rss_mb_max": max(s["rss_mb"] for s in samples) if samples else None,
