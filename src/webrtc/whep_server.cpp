@@ -122,6 +122,11 @@ void WhepServer::Stop() {
   g_main_loop_quit(loop_->loop.get());
   if (thread_.joinable()) thread_.join();
   loop_.reset();
+  // Agents whose wait is over are released; those of sessions closed just now keep what they leak
+  // (the server is stopping).
+  ReleaseParked(std::chrono::steady_clock::now());
+  std::lock_guard lock(mu_);
+  parked_.clear();
 }
 
 core::Result<std::shared_ptr<CameraForwarder>> WhepServer::Acquire(const std::string& camera_id) {
@@ -192,6 +197,7 @@ core::Result<WhepAnswer> WhepServer::Create(const std::string& camera_id, const 
     answer = core::Status::Unavailable("the server is stopping");
   }
   session->Close();
+  Park(session->TakeIce());
   Release(camera_id);
   unreserve();
   spdlog::info("webrtc: camera {}: offer refused: {}", camera_id, answer.status().message());
@@ -212,6 +218,7 @@ void WhepServer::EndSession(const std::string& session_id, const std::string& re
   }
   if (forwarder) forwarder->RemoveSink(session.get());
   session->Close();
+  Park(session->TakeIce());
   Release(session->camera_id());
   spdlog::info("webrtc: camera {} viewer {} ended: {}", session->camera_id(), session_id, reason);
 }
@@ -229,6 +236,38 @@ core::Status WhepServer::Delete(const std::string& camera_id, const std::string&
   return core::Status::Ok();
 }
 
+void WhepServer::Park(std::unique_ptr<ParkedIce> ice) {
+  if (!ice) return;
+  std::lock_guard lock(mu_);
+  parked_.emplace_back(std::chrono::steady_clock::now(), std::move(ice));
+}
+
+void WhepServer::ReleaseParked(std::chrono::steady_clock::time_point now) {
+  std::vector<std::unique_ptr<ParkedIce>> due;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = parked_.begin(); it != parked_.end();) {
+      if (now - it->first >= kIceReleaseDelay) {
+        due.push_back(std::move(it->second));
+        it = parked_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  std::vector<std::unique_ptr<ParkedIce>> again;
+  for (auto& ice : due) {
+    unsigned surplus = 0;
+    if (ice->TryRelease(&surplus)) {
+      if (surplus > 0) spdlog::debug("webrtc: released {} leaked references of a closed session's ICE agent", surplus);
+    } else {
+      again.push_back(std::move(ice));  // its webrtcbin is still alive: later
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (auto& ice : again) parked_.emplace_back(now, std::move(ice));
+}
+
 void WhepServer::Poll() {
   std::vector<std::shared_ptr<WhepSession>> sessions;
   {
@@ -236,6 +275,7 @@ void WhepServer::Poll() {
     for (const auto& [id, s] : sessions_) sessions.push_back(s);
   }
   const auto now = std::chrono::steady_clock::now();
+  ReleaseParked(now);
   for (const auto& s : sessions) {
     if (std::string problem = s->Problem(now); !problem.empty()) {
       EndSession(s->id(), problem);

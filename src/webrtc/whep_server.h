@@ -96,6 +96,11 @@ class WhepServer {
   void EndSession(const std::string& session_id, const std::string& reason);
   void Poll();
   void RunLoop();
+  // Closed sessions' ICE agents wait kIceReleaseDelay (callbacks queued on the agent's thread
+  // run first), then are released (see ice_release.h).
+  void Park(std::unique_ptr<ParkedIce> ice);
+  void ReleaseParked(std::chrono::steady_clock::time_point now);
+  static constexpr std::chrono::seconds kIceReleaseDelay{3};
 
   WhepOptions options_;
   PacketSource& source_;
@@ -105,6 +110,7 @@ class WhepServer {
   int reserved_ = 0;  // sessions plus negotiations in progress (the cap counts both)
   std::map<std::string, std::shared_ptr<WhepSession>> sessions_;
   std::map<std::string, CameraEntry> cameras_;
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::unique_ptr<ParkedIce>>> parked_;
 
   std::mutex lifecycle_mu_;  // serialises Start/Stop
   struct Loop;

@@ -47,6 +47,7 @@ core::Status WhepSession::Build() {
   GObject* ice_raw = nullptr;
   g_object_get(webrtc_, "ice-agent", &ice_raw, nullptr);
   GstPtr<GObject> ice(ice_raw);
+  if (ice) ice_ = std::make_unique<ParkedIce>(Ref(ice.get()), webrtc_);
   if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) {
     GObject* agent_raw = nullptr;
     g_object_get(ice.get(), "agent", &agent_raw, nullptr);
@@ -301,6 +302,8 @@ void WhepSession::Close() {
   pipeline_.reset();
   webrtc_ = nullptr;
 }
+
+std::unique_ptr<ParkedIce> WhepSession::TakeIce() { return std::move(ice_); }
 
 void WhepSession::OnDataChannel(GstElement*, GObject* channel, gpointer self) {
   auto* s = static_cast<WhepSession*>(self);

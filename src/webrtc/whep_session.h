@@ -31,6 +31,7 @@
 #include "core/status.h"
 #include "webrtc/camera_forwarder.h"
 #include "webrtc/gst_ptr.h"
+#include "webrtc/ice_release.h"
 
 namespace pw::webrtc {
 
@@ -63,6 +64,9 @@ class WhepSession final : public AccessUnitSink {
   // Why this session should end now ("" while it is healthy).
   std::string Problem(std::chrono::steady_clock::time_point now);
   void Close();
+  // After Close(): the session's ICE agent, to be released once its webrtcbin is gone (see
+  // ice_release.h); null before Build() or when taken already.
+  std::unique_ptr<ParkedIce> TakeIce();
 
   const std::string& id() const { return id_; }
   const std::string& camera_id() const { return camera_id_; }
@@ -109,6 +113,7 @@ class WhepSession final : public AccessUnitSink {
   std::atomic<bool> greeted_{false};
   std::chrono::steady_clock::time_point last_rtcp_{};  // zero until the first RTCP packet
   GstPtr<GstElement> rtpbin_;  // webrtcbin's, for the RTCP watchdog
+  std::unique_ptr<ParkedIce> ice_;  // webrtcbin's ICE agent (see TakeIce)
   std::vector<std::pair<GstPtr<GstPad>, gulong>> rtcp_probes_;
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> frames_sent_{0};

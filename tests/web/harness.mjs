@@ -24,6 +24,7 @@ export async function startServer(extraArgs = [], extraEnv = {}) {
   return {
     url: (p) => `http://127.0.0.1:${run.port}${p}`,
     log: () => run.log(),
+    pid: () => run.proc.pid,
     dataDir,
     async restart() {
       await stopRun();

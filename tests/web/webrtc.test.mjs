@@ -1,11 +1,13 @@
 // WebRTC (WHEP) live view in headless Chromium against the real server and a real RTSP camera
 // (pw_rtsp_test_server): the video element gets frames, data channel messages arrive, closing the
-// page frees the session. Skips itself while the server has no WHEP route.
+// page frees the session, and viewers coming and going leave no sockets or threads behind in the
+// server. Skips itself while the server has no WHEP route.
 //
 // Also runs against tests/webrtc's pw_whep_test_server (WHEP wired alone) with
 //   PW_BIN=build/<dir>/tests/webrtc/pw_whep_test_server node --test tests/web/webrtc.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { startServer, launchBrowser, skipUnlessRoute } from './harness.mjs';
 import { startCamera, whepInPage } from './whep_client.mjs';
 
@@ -87,4 +89,40 @@ test('WHEP DELETE on the Location ends the session', async (t) => {
   assert.equal(del.status, 204);
   assert.equal((await sessions()).length, 0);
   await page.close();
+});
+
+// GStreamer 1.22.0 leaks references to each session's ICE agent (see src/webrtc/ice_release.h):
+// without the server's release, every viewer left ~9 sockets/eventfds and a thread behind.
+test('viewers coming and going leave no sockets or threads behind in the server', async (t) => {
+  if (!camera) return t.skip('pw_rtsp_test_server is not built');
+  if (skipUnlessRoute(t, !(await whepRouteMissing()), 'POST /api/cameras/{id}/whep (server::AddWhepRoutes)')) return;
+  const pid = server.pid();
+  const usage = () => ({ fds: readdirSync(`/proc/${pid}/fd`).length, threads: readdirSync(`/proc/${pid}/task`).length });
+  const watchOnce = async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url('/'));
+    const result = await whepInPage(page, 'cam1');
+    assert.equal(result.status, 201, JSON.stringify(result));
+    assert.ok(result.firstFrameMs > 0, `no frame: ${JSON.stringify(result)}`);
+    assert.equal((await fetch(server.url(result.location), { method: 'DELETE' })).status, 204);
+    await page.close();
+  };
+  // Settled: no session, every closed session's agent released (3 s after it closed).
+  const settle = async (limit) => {
+    let now = usage();
+    for (let i = 0; i < 40 && !(now.fds <= limit.fds && now.threads <= limit.threads); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      now = usage();
+    }
+    return now;
+  };
+  await watchOnce();  // GStreamer's one-time state (plugins, DTLS certificate, camera forwarder)
+  await new Promise((r) => setTimeout(r, 5000));
+  const base = usage();
+  for (let i = 0; i < 4; i++) await watchOnce();
+  assert.equal((await sessions()).length, 0);
+  const after4 = await settle({ fds: base.fds + 2, threads: base.threads });
+  console.log(`# server after 4 viewers came and went: fds ${base.fds} -> ${after4.fds}, threads ${base.threads} -> ${after4.threads}`);
+  assert.ok(after4.fds <= base.fds + 2, `fds grew from ${base.fds} to ${after4.fds} over 4 viewers`);
+  assert.ok(after4.threads <= base.threads, `threads grew from ${base.threads} to ${after4.threads} over 4 viewers`);
 });
