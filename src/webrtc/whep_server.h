@@ -86,6 +86,10 @@ class WhepServer {
   nlohmann::json ToJson() const;
   const std::vector<std::string>& ice_addresses() const { return options_.ice_addresses; }
 
+  // How long a closed session's ICE agent waits before it is released (callbacks still queued on
+  // the agent's own thread run first; see ice_release.h): its sockets close within this plus one poll.
+  static constexpr std::chrono::seconds kIceReleaseDelay{3};
+
  private:
   struct CameraEntry {
     std::shared_ptr<CameraForwarder> forwarder;
@@ -96,11 +100,9 @@ class WhepServer {
   void EndSession(const std::string& session_id, const std::string& reason);
   void Poll();
   void RunLoop();
-  // Closed sessions' ICE agents wait kIceReleaseDelay (callbacks queued on the agent's thread
-  // run first), then are released (see ice_release.h).
+  // Closed sessions' ICE agents wait kIceReleaseDelay, then are released (see ice_release.h).
   void Park(std::unique_ptr<ParkedIce> ice);
   void ReleaseParked(std::chrono::steady_clock::time_point now);
-  static constexpr std::chrono::seconds kIceReleaseDelay{3};
 
   WhepOptions options_;
   PacketSource& source_;
