@@ -243,29 +243,32 @@ void WhepServer::Park(std::unique_ptr<ParkedIce> ice) {
 }
 
 void WhepServer::ReleaseParked(std::chrono::steady_clock::time_point now) {
-  std::vector<std::unique_ptr<ParkedIce>> due;
+  using Parked = std::pair<std::chrono::steady_clock::time_point, std::unique_ptr<ParkedIce>>;
+  std::vector<Parked> due;
   {
     std::lock_guard lock(mu_);
     for (auto it = parked_.begin(); it != parked_.end();) {
       if (now - it->first >= kIceReleaseDelay) {
-        due.push_back(std::move(it->second));
+        due.push_back(std::move(*it));
         it = parked_.erase(it);
       } else {
         ++it;
       }
     }
   }
-  std::vector<std::unique_ptr<ParkedIce>> again;
-  for (auto& ice : due) {
+  std::vector<Parked> again;
+  for (auto& [since, ice] : due) {
     unsigned surplus = 0;
     if (ice->TryRelease(&surplus)) {
       if (surplus > 0) spdlog::debug("webrtc: released {} leaked references of a closed session's ICE agent", surplus);
+    } else if (now - since < std::chrono::minutes(1)) {
+      again.emplace_back(since, std::move(ice));  // its webrtcbin is still alive: later
     } else {
-      again.push_back(std::move(ice));  // its webrtcbin is still alive: later
+      spdlog::warn("webrtc: a session's webrtcbin is still alive a minute after it closed; its ICE agent is left to it");
     }
   }
   std::lock_guard lock(mu_);
-  for (auto& ice : again) parked_.emplace_back(now, std::move(ice));
+  for (auto& parked : again) parked_.push_back(std::move(parked));
 }
 
 void WhepServer::Poll() {
