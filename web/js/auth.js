@@ -64,9 +64,7 @@ function loginScreen(message) {
         const res = await nativeFetch('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
         if (res.ok) {
           form.elements.password.value = '';
-          screen.hidden = true;
-          document.body.classList.remove('signed-out');
-          resolve(await whoAmI());
+          resolve(await whoAmI());  // signIn() hides the screen once the header shows who signed in
           return;
         }
         if (res.status === 401) msg = t('auth_wrong');
@@ -86,7 +84,14 @@ function loginScreen(message) {
 }
 
 async function signIn(message) {
-  waiting ??= loginScreen(message).then((who) => { me = who; waiting = null; showUser(); return who; });
+  waiting ??= loginScreen(message).then((who) => {
+    me = who;
+    waiting = null;
+    showUser();
+    $('#login').hidden = true;
+    document.body.classList.remove('signed-out');
+    return who;
+  });
   return waiting;
 }
 
