@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace pw::scale {
 namespace {
 
@@ -24,12 +26,6 @@ bool IsFramingByte(char c) {
 std::string_view TrimFraming(std::string_view s) {
   while (!s.empty() && IsFramingByte(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsFramingByte(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
 
@@ -56,10 +52,10 @@ Status Garbage(std::string_view line, std::string_view why) {
 }
 
 bool InTokenList(std::string_view text, std::string_view list) {
-  std::string want = Upper(TrimSpaces(text));
+  std::string want = Upper(core::TrimBlanks(text));
   while (!list.empty()) {
     auto comma = list.find(',');
-    if (Upper(TrimSpaces(list.substr(0, comma))) == want) return true;
+    if (Upper(core::TrimBlanks(list.substr(0, comma))) == want) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -68,11 +64,11 @@ bool InTokenList(std::string_view text, std::string_view list) {
 
 // "+0056.0", "- 12.5", "56": sign, optional spaces, digits with at most one point.
 std::optional<double> ParseNumber(std::string_view s) {
-  s = TrimSpaces(s);
+  s = core::TrimBlanks(s);
   bool negative = false;
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
     negative = s.front() == '-';
-    s = TrimSpaces(s.substr(1));
+    s = core::TrimBlanks(s.substr(1));
   }
   if (s.empty() || s.size() > kMaxNumberChars) return std::nullopt;
   int points = 0;
@@ -90,10 +86,10 @@ std::optional<double> ParseNumber(std::string_view s) {
 // Fills value/unit/kg of `r` from a number and a unit text (empty: the format's default unit).
 Status SetWeight(std::string_view line, std::string_view number, std::string_view unit,
                  const LineFormat& format, Reading& r) {
-  if (TrimSpaces(number).empty()) return Garbage(line, "no number where the weight should be (e.g. ST,GS,+0056.0kg)");
+  if (core::TrimBlanks(number).empty()) return Garbage(line, "no number where the weight should be (e.g. ST,GS,+0056.0kg)");
   auto value = ParseNumber(number);
   if (!value) return Garbage(line, fmt::format("'{}' is not a number", Excerpt(number)));
-  unit = TrimSpaces(unit);
+  unit = core::TrimBlanks(unit);
   if (!std::all_of(unit.begin(), unit.end(), [](unsigned char c) { return std::isalpha(c) != 0; }))
     return Garbage(line, fmt::format("unexpected text '{}' after the number", Excerpt(unit)));
   if (unit.empty()) unit = format.default_unit;
@@ -109,14 +105,14 @@ Status SetWeight(std::string_view line, std::string_view number, std::string_vie
 
 // Splits "+0056.0 kg" into number and unit at the first letter.
 std::pair<std::string_view, std::string_view> SplitNumberUnit(std::string_view s) {
-  s = TrimSpaces(s);
+  s = core::TrimBlanks(s);
   auto letter = std::find_if(s.begin(), s.end(), [](unsigned char c) { return std::isalpha(c) != 0; });
   auto at = static_cast<std::size_t>(letter - s.begin());
   return {s.substr(0, at), s.substr(at)};
 }
 
 Status ApplyDefaultFlag(std::string_view line, std::string_view field, Reading& r) {
-  std::string f = Upper(TrimSpaces(field));
+  std::string f = Upper(core::TrimBlanks(field));
   if (f == "ST") r.indicator_stable = true;
   else if (f == "US") r.indicator_stable = false;
   else if (f == "GS" || f == "GW" || f == "G") r.net = false;
@@ -231,7 +227,7 @@ Status TranslateNamedGroups(std::string_view pattern, std::string& out, LineForm
 }  // namespace
 
 std::optional<double> KgPerUnit(std::string_view unit) {
-  std::string u = Upper(TrimSpaces(unit));
+  std::string u = Upper(core::TrimBlanks(unit));
   if (u == "KG") return 1.0;
   if (u == "G") return 0.001;
   if (u == "T") return 1000.0;
@@ -244,7 +240,7 @@ Result<LineFormat> LineFormat::FromSpec(std::string_view spec, std::string_view 
   if (!KgPerUnit(default_unit))
     return Status::InvalidArgument(fmt::format("scale default unit '{}' is unknown (use kg, g, t or lb)", default_unit));
   f.default_unit = std::string(default_unit);
-  spec = TrimSpaces(spec);
+  spec = core::TrimBlanks(spec);
   if (spec.empty() || spec == "default") return f;
   constexpr std::string_view kRegex = "regex:";
   if (spec.substr(0, kRegex.size()) != kRegex)

@@ -4,14 +4,10 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace pw::server {
 namespace {
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<std::uint64_t> ParseNumber(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -30,14 +26,14 @@ std::string_view StripWeak(std::string_view tag) {
 
 RangeRequest ParseRange(std::string_view header, std::uint64_t size) {
   RangeRequest none;
-  header = TrimSpaces(header);
+  header = core::TrimBlanks(header);
   if (header.substr(0, 6) != "bytes=") return none;
-  std::string_view spec = TrimSpaces(header.substr(6));
+  std::string_view spec = core::TrimBlanks(header.substr(6));
   if (spec.find(',') != std::string_view::npos) return none;  // several ranges: whole body
   auto dash = spec.find('-');
   if (dash == std::string_view::npos) return none;
-  std::string_view first = TrimSpaces(spec.substr(0, dash));
-  std::string_view last = TrimSpaces(spec.substr(dash + 1));
+  std::string_view first = core::TrimBlanks(spec.substr(0, dash));
+  std::string_view last = core::TrimBlanks(spec.substr(dash + 1));
   RangeRequest r;
   if (first.empty()) {  // suffix: the last n bytes
     auto n = ParseNumber(last);
@@ -69,12 +65,12 @@ std::string MakeEtag(std::uint64_t size, std::int64_t mtime_ns) {
 }
 
 bool IfNoneMatchHits(std::string_view if_none_match, std::string_view etag) {
-  std::string_view list = TrimSpaces(if_none_match);
+  std::string_view list = core::TrimBlanks(if_none_match);
   if (list == "*") return true;
   std::string_view want = StripWeak(etag);
   while (!list.empty()) {
     auto comma = list.find(',');
-    std::string_view tag = TrimSpaces(list.substr(0, comma));
+    std::string_view tag = core::TrimBlanks(list.substr(0, comma));
     if (!tag.empty() && StripWeak(tag) == want) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
@@ -84,14 +80,14 @@ bool IfNoneMatchHits(std::string_view if_none_match, std::string_view etag) {
 
 bool IsNotModified(std::string_view if_none_match, std::string_view if_modified_since,
                    std::string_view etag, std::time_t mtime) {
-  if (!TrimSpaces(if_none_match).empty()) return IfNoneMatchHits(if_none_match, etag);
+  if (!core::TrimBlanks(if_none_match).empty()) return IfNoneMatchHits(if_none_match, etag);
   if (if_modified_since.empty()) return false;
   auto since = ParseHttpDate(if_modified_since);
   return since && mtime <= *since;
 }
 
 bool IfRangeAllows(std::string_view if_range, std::string_view etag, std::time_t mtime) {
-  if_range = TrimSpaces(if_range);
+  if_range = core::TrimBlanks(if_range);
   if (if_range.empty()) return true;
   if (if_range.front() == '"') return if_range == etag;  // strong comparison only
   if (if_range.substr(0, 2) == "W/") return false;
@@ -108,7 +104,7 @@ std::string HttpDate(std::time_t t) {
 }
 
 std::optional<std::time_t> ParseHttpDate(std::string_view s) {
-  std::string str(TrimSpaces(s));
+  std::string str(core::TrimBlanks(s));
   std::tm tm{};
   const char* end = strptime(str.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (!end || *end != '\0') return std::nullopt;

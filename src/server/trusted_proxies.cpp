@@ -6,28 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace pw::server {
 
 namespace ip = boost::asio::ip;
 
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::vector<std::string_view> SplitCommas(std::string_view s) {
-  std::vector<std::string_view> out;
-  while (true) {
-    auto comma = s.find(',');
-    out.push_back(Trim(s.substr(0, comma)));
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 // IPv4-mapped IPv6 addresses compare as their IPv4 form.
 ip::address Normal(const ip::address& a) {
@@ -58,8 +43,8 @@ std::array<unsigned char, 16> Bytes(const ip::address& a) {
 
 core::Result<TrustedProxies> TrustedProxies::Parse(std::string_view text) {
   TrustedProxies out;
-  if (Trim(text).empty()) return out;
-  for (std::string_view entry : SplitCommas(text)) {
+  if (core::TrimBlanks(text).empty()) return out;
+  for (std::string_view entry : core::SplitList(text)) {
     if (entry.empty()) continue;
     std::string_view addr = entry;
     std::optional<int> prefix;
@@ -114,7 +99,7 @@ bool TrustedProxies::Contains(std::string_view text) const {
 
 std::string TrustedProxies::ClientOf(const std::string& peer_ip, std::string_view forwarded_for) const {
   if (nets_.empty() || forwarded_for.empty() || !Contains(peer_ip)) return peer_ip;
-  auto hops = SplitCommas(forwarded_for);
+  auto hops = core::SplitList(forwarded_for);
   for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
     auto a = ParseAddress(*it);
     if (!a) return peer_ip;  // a forged or garbled hop: do not guess past it
