@@ -102,16 +102,25 @@ Result<UniqueFd> OpenSerial(const ScaleEndpoint& e) {
   return fd;
 }
 
-// Waits for a non-blocking connect to finish, or for wake_fd.
-Status AwaitConnect(int fd, std::chrono::milliseconds timeout, int wake_fd) {
-  pollfd fds[2] = {{fd, POLLOUT, 0}, {wake_fd, POLLIN, 0}};
+// Waits until `fd` has `events`, `wake_fd` (when >= 0) becomes readable, or the timeout passes.
+enum class Wait { kReady, kWoken, kTimedOut };
+Result<Wait> WaitFor(int fd, short events, std::chrono::milliseconds timeout, int wake_fd) {
+  pollfd fds[2] = {{fd, events, 0}, {wake_fd, POLLIN, 0}};
   int n;
   do {
     n = ::poll(fds, wake_fd >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
   } while (n < 0 && errno == EINTR);
   if (n < 0) return ErrnoStatus("poll", errno);
-  if (wake_fd >= 0 && (fds[1].revents & POLLIN)) return Status::Cancelled("scale connect cancelled");
-  if (n == 0) return Status::TimedOut(fmt::format("no answer within {} ms", timeout.count()));
+  if (wake_fd >= 0 && (fds[1].revents & POLLIN)) return Wait::kWoken;
+  return n == 0 ? Wait::kTimedOut : Wait::kReady;
+}
+
+// Waits for a non-blocking connect to finish, or for wake_fd.
+Status AwaitConnect(int fd, std::chrono::milliseconds timeout, int wake_fd) {
+  auto waited = WaitFor(fd, POLLOUT, timeout, wake_fd);
+  if (!waited.ok()) return waited.status();
+  if (*waited == Wait::kWoken) return Status::Cancelled("scale connect cancelled");
+  if (*waited == Wait::kTimedOut) return Status::TimedOut(fmt::format("no answer within {} ms", timeout.count()));
   int err = 0;
   socklen_t len = sizeof err;
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -154,14 +163,10 @@ Result<std::shared_ptr<const addrinfo>> Resolve(const std::string& host, int por
       const std::uint64_t one = 1;
       (void)!::write(lookup->ready.get(), &one, sizeof one);
     }).detach();
-    pollfd fds[2] = {{lookup->ready.get(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    int n;
-    do {
-      n = ::poll(fds, wake_fd >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return ErrnoStatus("poll", errno);
-    if (wake_fd >= 0 && (fds[1].revents & POLLIN)) return Status::Cancelled("scale host lookup cancelled");
-    if (n == 0) {
+    auto waited = WaitFor(lookup->ready.get(), POLLIN, timeout, wake_fd);
+    if (!waited.ok()) return waited.status();
+    if (*waited == Wait::kWoken) return Status::Cancelled("scale host lookup cancelled");
+    if (*waited == Wait::kTimedOut) {
       return Status::TimedOut(fmt::format("the name '{}' was not resolved within {} ms (is a DNS server reachable? "
                                           "an IP address avoids the lookup)", host, timeout.count()));
     }
