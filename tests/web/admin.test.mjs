@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, launchBrowser, artifactsDir, ensureVendor } from './harness.mjs';
+import { startServer, launchBrowser, artifactsDir, ensureVendor, submitLogin } from './harness.mjs';
 
 const ADMIN_PASSWORD = 'admin-pass-0001';
 let server;
@@ -24,9 +24,7 @@ after(async () => {
 async function signIn(page, user, password) {
   await page.goto(server.url('/'));
   await page.waitForSelector('#login:not([hidden])');
-  await page.fill('#login-form input[name=user]', user);
-  await page.fill('#login-form input[name=password]', password);
-  await page.click('#login-form button[type=submit]');
+  await submitLogin(page, user, password);
   await page.waitForSelector('#login', { state: 'hidden' });
 }
 

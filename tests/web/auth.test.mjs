@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, launchBrowser, artifactsDir, ensureVendor } from './harness.mjs';
+import { startServer, launchBrowser, artifactsDir, ensureVendor, submitLogin } from './harness.mjs';
 
 const ADMIN_PASSWORD = 'admin-pass-0001';
 let server;
@@ -31,12 +31,6 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(page, user, password) {
-  await page.fill('#login-form input[name=user]', user);
-  await page.fill('#login-form input[name=password]', password);
-  await page.click('#login-form button[type=submit]');
-}
-
 test('a wrong password shows an error; the right one loads the app with the user in the header', async () => {
   const page = await browser.newPage({ locale: 'en-GB' });
   const errors = [];
@@ -44,13 +38,13 @@ test('a wrong password shows an error; the right one loads the app with the user
   await page.goto(server.url('/'));
   await page.waitForSelector('#login:not([hidden])');
   assert.equal(await page.locator('#login h1').innerText(), 'Sign in to PigWeight');
-  await signIn(page, 'admin', 'not-the-password');
+  await submitLogin(page, 'admin', 'not-the-password');
   await page.waitForSelector('#login-error:not([hidden])');
   assert.match(await page.locator('#login-error').innerText(), /Wrong user name or password/);
   assert.equal(await page.locator('#login').isVisible(), true);
   await page.screenshot({ path: path.join(artifactsDir, 'auth-wrong-password.png') });
 
-  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await submitLogin(page, 'admin', ADMIN_PASSWORD);
   await page.waitForSelector('#login', { state: 'hidden' });
   await page.waitForSelector('#conn.ok', { timeout: 15000 });  // the WebSocket got in with the session
   assert.match(await page.locator('#whoami').innerText(), /admin · admin/);
@@ -68,7 +62,7 @@ test('a viewer signs in and does not see the upload and save buttons', async () 
   await page.goto(server.url('/'));
   await page.waitForSelector('#login:not([hidden])');
   assert.equal(await page.locator('#login-form button[type=submit]').innerText(), 'Войти');
-  await signIn(page, 'vera', 'vera-password');
+  await submitLogin(page, 'vera', 'vera-password');
   await page.waitForSelector('#login', { state: 'hidden' });
   assert.match(await page.locator('#whoami').innerText(), /vera · наблюдатель/);
   assert.equal(await page.locator('body').getAttribute('data-role'), 'viewer');

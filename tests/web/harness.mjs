@@ -156,3 +156,10 @@ export async function waitShown(page, sec, { fps = 10, timeout = 30000 } = {}) {
     throw new Error(`the frame at ${sec} s never came on screen: ${JSON.stringify(state)}\n${err.message}`);
   }
 }
+
+/** Fills the login screen and submits it (the screen must be up; AUTH=on servers). */
+export async function submitLogin(page, user, password) {
+  await page.fill('#login-form input[name=user]', user);
+  await page.fill('#login-form input[name=password]', password);
+  await page.click('#login-form button[type=submit]');
+}
